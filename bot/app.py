@@ -1,0 +1,75 @@
+"""The Flask app factory: wires settings, database, Redis, the LINE client, the
+dialog engine and the event dispatcher, then registers the routes."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import redis
+from flask import Flask, jsonify
+
+import nlu
+from bot import health, webhook
+from bot.delivery import Delivery
+from bot.dispatch import Dispatcher
+from bot.line_client import LineClient
+from bot.settings import Settings, load_settings
+from flows import build_router
+from flows.engine import Engine
+from flows.state import StateStore
+from models.db import Database
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 10.0
+
+
+def create_app(settings: Settings | None = None, *, background: bool = True) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        LINE_CHANNEL_SECRET=settings.line_channel_secret,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+    )
+    db = Database(settings.database_url)
+    redis_client = (
+        redis.Redis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        if settings.redis_url else None
+    )
+    client = LineClient(settings.line_api_base, settings.line_channel_access_token,
+                        timeout=settings.line_timeout_seconds, max_retries=settings.line_max_retries,
+                        backoff_cap=settings.line_backoff_cap_seconds)
+    engine = Engine(build_router(), StateStore(db, redis_client), idle_seconds=settings.flow_idle_minutes * 60)
+    dispatcher = Dispatcher(
+        db=db, engine=engine, delivery=Delivery(db, client), client=client, profile=settings.profile,
+        public_base_url=settings.public_base_url, parse=nlu.parse, redis_client=redis_client,
+        threads=settings.worker_threads, queue_size=settings.worker_queue_size,
+        loading_after=settings.loading_after_seconds,
+    )
+    app.extensions.update(settings=settings, db=db, redis=redis_client, line=client, dispatcher=dispatcher)
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(health.bp)
+
+    @app.errorhandler(413)
+    def _too_large(_exc):
+        return jsonify({"message": "request body too large"}), 413
+
+    if background:
+        nlu.parse("สวัสดี")  # load the model now, not on a resident's first message
+        _start_sweeper(dispatcher, manual_idle=timedelta(hours=settings.manual_idle_hours))
+    return app
+
+
+def _start_sweeper(dispatcher: Dispatcher, *, manual_idle: timedelta) -> None:
+    def loop() -> None:
+        while True:
+            time.sleep(SWEEP_SECONDS)
+            try:
+                dispatcher.sweep(manual_idle=manual_idle)
+            except Exception:  # noqa: BLE001 - the next round tries again
+                log.exception("sweep failed")
+
+    threading.Thread(target=loop, name="sweeper", daemon=True).start()

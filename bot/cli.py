@@ -1,0 +1,135 @@
+"""``smartservice``: the operator's command line."""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+
+from bot.settings import SettingsError, load_settings
+from services.profile import ProfileError, bundled_profiles, load_profile
+
+DEMO_SECRET = "demo-channel-secret-0123456789"
+DEMO_TOKEN = "demo-channel-access-token-0123456789"
+
+
+@click.group(help="Smart Service: LINE chatbot platform for Thai local organisations.")
+def main() -> None:
+    pass
+
+
+def _settings_or_exit():
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.group(help="Database schema.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Apply every migration to DATABASE_URL (safe to run again).")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    from models import migrate
+
+    url = _settings_or_exit().database_url
+    migrate.upgrade(url, revision)
+    click.echo(f"database at revision {revision}: {url.split('@')[-1]}")
+
+
+@main.command(help="Run the bot under gunicorn (production).")
+@click.option("--bind", default=None, help="host:port (default 0.0.0.0:$PORT or :8080)")
+def serve(bind: str | None) -> None:
+    _settings_or_exit()  # fail here, with a readable message, not in every worker
+    conf = Path(__file__).with_name("gunicorn_conf.py")
+    args = ["gunicorn", "-c", str(conf)]
+    if bind:
+        args += ["--bind", bind]
+    os.execvp(sys.executable, [sys.executable, "-m", *args, "bot.app:create_app()"])
+
+
+@main.command(help="Start the bot and the LINE emulator with its chat simulator, on SQLite with demo data.")
+@click.option("--profile", "profile_name", default="tenant", show_default=True,
+              type=click.Choice(bundled_profiles()), help="organisation profile")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--bot-port", default=8080, show_default=True)
+@click.option("--emulator-port", default=8090, show_default=True)
+@click.option("--data-dir", default=".demo", show_default=True, type=click.Path(file_okay=False))
+def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_dir: str) -> None:
+    from werkzeug.serving import make_server
+
+    import emulator
+    import rich_menus
+    from bot import logs
+    from bot.app import create_app
+    from models import migrate
+
+    logs.configure("WARNING")
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    bot_url = f"http://{host}:{bot_port}"
+    emulator_url = f"http://{host}:{emulator_port}"
+    env = {
+        "LINE_CHANNEL_SECRET": DEMO_SECRET,
+        "LINE_CHANNEL_ACCESS_TOKEN": DEMO_TOKEN,
+        "LINE_API_BASE": emulator_url,
+        "DATABASE_URL": f"sqlite:///{Path(data_dir).resolve() / f'demo-{profile_name}.db'}",
+        "ORG_PROFILE": profile_name,
+        "PUBLIC_BASE_URL": bot_url,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "demo-secret-key-change-me-0123456789"),
+    }
+    os.environ.update(env)
+    os.environ.pop("REDIS_URL", None)
+    settings = _settings_or_exit()
+    migrate.upgrade(settings.database_url)
+
+    emulator_app = emulator.create_app({
+        "CHANNEL_SECRET": DEMO_SECRET, "CHANNEL_ACCESS_TOKEN": DEMO_TOKEN,
+        "WEBHOOK_URL": f"{bot_url}/callback", "REDELIVERY": True,
+    })
+    servers = [make_server(host, emulator_port, emulator_app, threaded=True),
+               make_server(host, bot_port, create_app(settings), threaded=True)]
+    for server in servers:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    report = rich_menus.deploy(settings.profile, api_base=emulator_url, access_token=DEMO_TOKEN)
+    click.echo(f"Smart Service demo — {settings.profile.name}")
+    click.echo(f"bot: {bot_url}")
+    click.echo(f"emulator: {emulator_url}")
+    click.echo(f"simulator: {emulator_url}/")
+    click.echo(f"rich menus: {len(report.menus)} deployed; press Ctrl+C to stop")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopping")
+    finally:
+        for server in servers:
+            server.shutdown()
+
+
+@main.command("profile", help="Validate an organisation profile and print what it enables.")
+@click.argument("name")
+def profile_check(name: str) -> None:
+    try:
+        profile = load_profile(name)
+    except ProfileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{profile.name} ({profile.kind}): modules {', '.join(profile.modules)}")
+
+
+def _register_area_commands() -> None:
+    from emulator.cli import emulator_cli
+    from nlu.cli import nlu_cli
+    from rich_menus.cli import richmenu_cli
+    from services.payments.cli import qr_cli
+
+    for command in (emulator_cli, nlu_cli, richmenu_cli, qr_cli):
+        main.add_command(command)
+
+
+_register_area_commands()

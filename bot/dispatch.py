@@ -1,0 +1,264 @@
+"""From a stored webhook event to an answer.
+
+The webhook only records events (so nothing is lost and duplicates are dropped)
+and hands them here; a bounded pool of workers processes them after LINE has its
+200. Events of one user are processed one at a time, in timestamp order. Events
+the pool had no room for, or that a dead worker left, are picked up by the sweeper.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from typing import Any, Callable, Iterable
+
+import redis
+
+from bot import logs, metrics
+from bot.delivery import Delivery
+from bot.line_client import LineClient
+from flows.engine import Context, Engine, Turn
+from flows.texts import say
+from models.db import Database
+from services import conversations
+from services.profile import OrgProfile
+
+log = logging.getLogger(__name__)
+
+USER_EVENTS = {"message", "postback", "follow"}
+DEDUPE_TTL_SECONDS = 7 * 24 * 3600  # LINE redelivers for far less than a week
+
+
+def turn_from_event(event: dict[str, Any], parse: Callable[[str], Any]) -> Turn | None:
+    user_id = (event.get("source") or {}).get("userId")
+    if not user_id:
+        return None
+    kind = event.get("type")
+    event_id = event.get("webhookEventId")
+    if kind == "follow":
+        return Turn(user_id=user_id, kind="follow", event_id=event_id)
+    if kind == "postback":
+        postback = event.get("postback") or {}
+        return Turn.postback(user_id, str(postback.get("data", "")), postback.get("params") or {}, event_id=event_id)
+    if kind == "message":
+        message = event.get("message") or {}
+        mtype = message.get("type", "")
+        if mtype == "text":
+            text = str(message.get("text", ""))
+            return Turn(user_id=user_id, kind="text", text=text, message=message, parse=parse(text), event_id=event_id)
+        return Turn(user_id=user_id, kind=mtype, message=message, event_id=event_id)
+    return None
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        engine: Engine,
+        delivery: Delivery,
+        client: LineClient,
+        profile: OrgProfile,
+        public_base_url: str,
+        parse: Callable[[str], Any],
+        redis_client: redis.Redis | None = None,
+        threads: int = 8,
+        queue_size: int = 1000,
+        loading_after: float = 1.0,
+    ) -> None:
+        self.db = db
+        self.engine = engine
+        self.delivery = delivery
+        self.client = client
+        self.profile = profile
+        self.public_base_url = public_base_url
+        self.parse = parse
+        self.redis = redis_client
+        self.loading_after = loading_after
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="event")
+        self._slots = threading.BoundedSemaphore(queue_size)
+        # Striped locks keep one user's events in order without a lock per user forever.
+        self._user_locks = [threading.Lock() for _ in range(256)]
+        self._idle = threading.Condition()
+        self._in_flight = 0
+
+    # -- on the webhook's path ---------------------------------------------------
+    def accept(self, events: Iterable[dict[str, Any]]) -> int:
+        """Record the events in one transaction, then queue the new ones.
+        Raises on a database error so the webhook answers 5xx and LINE redelivers."""
+        ordered = sorted((e for e in events if isinstance(e, dict) and e.get("webhookEventId")),
+                         key=lambda e: e.get("timestamp") or 0)
+        fresh = [e for e in ordered if self._first_sight(e["webhookEventId"])]
+        new: list[dict[str, Any]] = []
+        try:
+            with self.db.session() as session, session.begin():
+                for event in fresh:
+                    metrics.EVENTS_RECEIVED.labels(type=str(event.get("type"))[:32]).inc()
+                    if conversations.record_event(session, event):
+                        new.append(event)
+                    else:
+                        metrics.EVENTS_DUPLICATE.inc()
+        except Exception:
+            self._forget(e["webhookEventId"] for e in fresh)
+            raise
+        metrics.EVENTS_DUPLICATE.inc(len(ordered) - len(fresh))
+        by_user: dict[str, list[str]] = defaultdict(list)
+        for event in new:
+            if event.get("mode", "active") != "standby":
+                by_user[(event.get("source") or {}).get("userId") or ""].append(event["webhookEventId"])
+        for user_id, event_ids in by_user.items():
+            self.submit(user_id, event_ids)
+        return len(new)
+
+    def _first_sight(self, event_id: str) -> bool:
+        """Redis spares the database a write for redeliveries; the unique row in the
+        database is what makes processing happen once."""
+        if self.redis is None:
+            return True
+        try:
+            return bool(self.redis.set(f"smartservice:event:{event_id}", 1, nx=True, ex=DEDUPE_TTL_SECONDS))
+        except redis.RedisError:
+            return True
+
+    def _forget(self, event_ids: Iterable[str]) -> None:
+        if self.redis is None:
+            return
+        try:
+            keys = [f"smartservice:event:{e}" for e in event_ids]
+            if keys:
+                self.redis.delete(*keys)
+        except redis.RedisError:
+            pass
+
+    def submit(self, user_id: str, event_ids: list[str]) -> bool:
+        if not self._slots.acquire(blocking=False):
+            log.warning("worker queue full; %d event(s) left for the sweeper", len(event_ids))
+            return False
+        with self._idle:
+            self._in_flight += 1
+        self._pool.submit(self._run, user_id, event_ids)
+        return True
+
+    # -- in the workers ----------------------------------------------------------
+    def _run(self, user_id: str, event_ids: list[str]) -> None:
+        try:
+            with self._user_lock(user_id):
+                for event_id in event_ids:
+                    self.process(event_id)
+        finally:
+            self._slots.release()
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def _user_lock(self, user_id: str) -> threading.Lock:
+        return self._user_locks[hash(user_id) % len(self._user_locks)]
+
+    def process(self, event_id: str) -> None:
+        token = logs.event_id.set(event_id)
+        try:
+            self._process(event_id)
+        finally:
+            logs.event_id.reset(token)
+
+    def _process(self, event_id: str) -> None:
+        with self.db.session() as session, session.begin():
+            event = conversations.claim_event(session, event_id)
+        if event is None:
+            return
+        started = time.perf_counter()
+        try:
+            self._handle(event)
+        except Exception as exc:  # noqa: BLE001 - one bad event must not stop the worker
+            log.exception("event %s failed", event_id)
+            metrics.EVENTS_PROCESSED.labels(outcome="failed").inc()
+            with self.db.session() as session, session.begin():
+                conversations.finish_event(session, event_id, error=repr(exc)[:2000])
+            self._apologise(event)
+            return
+        with self.db.session() as session, session.begin():
+            conversations.finish_event(session, event_id)
+        metrics.EVENTS_PROCESSED.labels(outcome="done").inc()
+        metrics.PROCESS_SECONDS.observe(time.perf_counter() - started)
+
+    def _handle(self, event: dict[str, Any]) -> None:
+        kind = event.get("type")
+        user_id = (event.get("source") or {}).get("userId")
+        if not user_id:
+            return
+        if kind in ("follow", "unfollow"):
+            self._follow_changed(user_id, following=kind == "follow")
+        if kind == "unsend":
+            with self.db.session() as session, session.begin():
+                conversations.unsend(session, str((event.get("unsend") or {}).get("messageId", "")))
+            return
+        if kind not in USER_EVENTS:
+            return
+        turn = turn_from_event(event, self.parse)
+        if turn is None:
+            return
+        with self.db.session() as session:
+            manual = conversations.is_manual(session, user_id)
+        if manual and not _is_emergency(turn):
+            return  # staff answer from the inbox; the message is already stored
+        ctx = Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url)
+        loading = threading.Timer(self.loading_after, self.client.show_loading, args=(user_id,))
+        loading.daemon = True
+        loading.start()
+        try:
+            answer = self.engine.handle(turn, ctx)
+        finally:
+            loading.cancel()
+        self.delivery.answer(user_id, answer, reply_token=event.get("replyToken"), event_id=event["webhookEventId"])
+
+    def _follow_changed(self, user_id: str, *, following: bool) -> None:
+        profile = self.client.profile(user_id) if following else None
+        with self.db.session() as session, session.begin():
+            conversations.ensure_user(session, user_id, profile)
+            conversations.set_following(session, user_id, following)
+
+    def _apologise(self, event: dict[str, Any]) -> None:
+        user_id = (event.get("source") or {}).get("userId")
+        if not user_id or event.get("type") not in ("message", "postback"):
+            return
+        try:
+            self.delivery.answer(user_id, [{"type": "text", "text": say("something_went_wrong", self.profile)}],
+                                 reply_token=event.get("replyToken"), event_id=event["webhookEventId"])
+        except Exception:  # noqa: BLE001 - the apology is best effort; the event is marked failed
+            log.exception("could not apologise for %s", event.get("webhookEventId"))
+
+    # -- housekeeping ------------------------------------------------------------
+    def sweep(self, *, older_than: timedelta = timedelta(seconds=30), manual_idle: timedelta | None = None) -> int:
+        """Finish events nobody finished, send pushes that are due, return idle
+        manual chats to the bot. Safe to run in every process at once."""
+        with self.db.session() as session, session.begin():
+            event_ids = conversations.unfinished_events(session, older_than=older_than)
+            if manual_idle is not None:
+                conversations.release_idle_manual(session, idle_for=manual_idle)
+        for event_id in event_ids:
+            self.process(event_id)
+        self.delivery.drain()
+        return len(event_ids)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._in_flight:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+def _is_emergency(turn: Turn) -> bool:
+    """Emergencies are answered even when staff have the chat."""
+    if turn.kind == "postback":
+        return turn.action == "emergency"
+    return turn.parse is not None and turn.parse.intent == "emergency" and turn.parse.is_confident

@@ -1,0 +1,210 @@
+"""A thin, careful wrapper around line-bot-sdk v3's Messaging API.
+
+It adds what the SDK leaves to us: request timeouts on every call, backoff on
+429/5xx with a cap, retry keys so a resent push is never delivered twice (409
+means LINE already has it), and LINE's limit of five messages per call.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+from linebot.v3.messaging import (
+    ApiClient,
+    Configuration,
+    Message,
+    MessagingApi,
+    MessagingApiBlob,
+    MulticastRequest,
+    PushMessageRequest,
+    ReplyMessageRequest,
+    ShowLoadingAnimationRequest,
+)
+from linebot.v3.messaging.exceptions import ApiException
+from urllib3.exceptions import HTTPError as TransportError
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGES_PER_CALL = 5
+MAX_MULTICAST_RECIPIENTS = 500
+_ALREADY_DELIVERED = object()
+
+
+class LineError(Exception):
+    def __init__(self, status: int | None, message: str) -> None:
+        super().__init__(f"LINE API {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class ReplyTokenRejected(LineError):
+    """The reply token was invalid, expired or already used: push instead."""
+
+
+def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def chunk_retry_key(retry_key: str, index: int) -> str:
+    """Each call of a split push needs its own key, derived so a resend reuses it."""
+    return retry_key if index == 0 else str(uuid.uuid5(uuid.UUID(retry_key), str(index)))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    calls: int
+    already_delivered: bool = False
+
+
+def _is_retryable(status: int | None) -> bool:
+    return status is None or status == 429 or status >= 500
+
+
+def _error_message(exc: ApiException) -> str:
+    body = exc.body.decode("utf-8", "replace") if isinstance(exc.body, bytes) else str(exc.body or exc.reason)
+    return body[:500]
+
+
+class LineClient:
+    def __init__(
+        self,
+        api_base: str,
+        access_token: str,
+        *,
+        timeout: float = 5.0,
+        max_retries: int = 4,
+        backoff_cap: float = 8.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        config = Configuration(host=api_base, access_token=access_token)
+        config.connection_pool_maxsize = 32
+        self._api_client = ApiClient(config)
+        self._api = MessagingApi(self._api_client)
+        self._blob = MessagingApiBlob(self._api_client)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_cap = backoff_cap
+        self._sleep = sleep
+
+    # -- sending -----------------------------------------------------------------
+    def reply(self, reply_token: str, messages: Sequence[dict[str, Any]]) -> None:
+        """One reply call; raises ReplyTokenRejected when the token cannot be used."""
+        if len(messages) > MAX_MESSAGES_PER_CALL:
+            raise ValueError("a reply carries at most five messages; push the rest")
+        request = ReplyMessageRequest(replyToken=reply_token, messages=_to_sdk(messages))
+        attempt = 0
+        while True:
+            try:
+                self._api.reply_message_with_http_info(request, _request_timeout=self.timeout)
+                return
+            except ApiException as exc:
+                body = _error_message(exc)
+                if exc.status == 400 and "reply token" in body.lower():
+                    raise ReplyTokenRejected(exc.status, body) from exc
+                if not _is_retryable(exc.status) or attempt >= self.max_retries:
+                    raise LineError(exc.status, body) from exc
+                self._backoff(attempt, exc)
+            except TransportError as exc:
+                # No answer at all: LINE may have used the token. Pushing next risks a
+                # duplicate; retrying the reply would be refused anyway. Push wins:
+                # a duplicate is better than a resident left without an answer.
+                raise ReplyTokenRejected(None, f"reply not confirmed: {exc}") from exc
+            attempt += 1
+
+    def push(self, to: str, messages: Sequence[dict[str, Any]], retry_key: str) -> Delivery:
+        calls = 0
+        already = False
+        for index, part in enumerate(chunks(messages, MAX_MESSAGES_PER_CALL)):
+            request = PushMessageRequest(to=to, messages=_to_sdk(part))
+            key = chunk_retry_key(retry_key, index)
+            calls += 1
+            already |= self._with_retries(
+                lambda: self._api.push_message_with_http_info(request, x_line_retry_key=key,
+                                                              _request_timeout=self.timeout)
+            )
+        return Delivery(calls=calls, already_delivered=already)
+
+    def multicast(self, to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str) -> Delivery:
+        if len(to) > MAX_MULTICAST_RECIPIENTS:
+            raise ValueError("multicast takes at most 500 recipients per call")
+        calls = 0
+        already = False
+        for index, part in enumerate(chunks(messages, MAX_MESSAGES_PER_CALL)):
+            request = MulticastRequest(to=list(to), messages=_to_sdk(part))
+            key = chunk_retry_key(retry_key, index)
+            calls += 1
+            already |= self._with_retries(
+                lambda: self._api.multicast_with_http_info(request, x_line_retry_key=key,
+                                                           _request_timeout=self.timeout)
+            )
+        return Delivery(calls=calls, already_delivered=already)
+
+    def show_loading(self, user_id: str, seconds: int = 10) -> None:
+        """Best effort: a missing animation must never stop the answer itself."""
+        try:
+            self._api.show_loading_animation(
+                ShowLoadingAnimationRequest(chatId=user_id, loadingSeconds=seconds), _request_timeout=self.timeout
+            )
+        except (ApiException, TransportError) as exc:
+            log.info("loading animation not shown for %s: %s", user_id, exc)
+
+    # -- reading -----------------------------------------------------------------
+    def profile(self, user_id: str) -> dict[str, Any] | None:
+        try:
+            return self._api.get_profile(user_id, _request_timeout=self.timeout).to_dict()
+        except (ApiException, TransportError) as exc:
+            log.info("profile of %s not available: %s", user_id, exc)
+            return None
+
+    def content(self, message_id: str) -> bytes:
+        return self._retrying(lambda: self._blob.get_message_content(message_id, _request_timeout=self.timeout))
+
+    # -- retries -----------------------------------------------------------------
+    def _with_retries(self, call: Callable[[], object]) -> bool:
+        """Run a call carrying a retry key; True when LINE says it was already accepted."""
+        return self._retrying(call, conflict_means_delivered=True) is _ALREADY_DELIVERED
+
+    def _retrying(self, call: Callable[[], Any], *, conflict_means_delivered: bool = False) -> Any:
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except ApiException as exc:
+                if exc.status == 409 and conflict_means_delivered:
+                    return _ALREADY_DELIVERED
+                if not _is_retryable(exc.status) or attempt >= self.max_retries:
+                    raise LineError(exc.status, _error_message(exc)) from exc
+                self._backoff(attempt, exc)
+            except TransportError as exc:
+                if attempt >= self.max_retries:
+                    raise LineError(None, str(exc)) from exc
+                self._backoff(attempt, None)
+            attempt += 1
+
+    def _backoff(self, attempt: int, exc: ApiException | None) -> None:
+        delay = min(self.backoff_cap, 0.25 * 2**attempt) * (0.5 + random.random() / 2)
+        retry_after = _header(exc, "retry-after")
+        if retry_after and retry_after.isdigit():
+            delay = min(self.backoff_cap, float(retry_after))
+        log.info("LINE API busy (%s); retrying in %.2fs", getattr(exc, "status", "no answer"), delay)
+        self._sleep(delay)
+
+    def close(self) -> None:
+        self._api_client.close()
+
+
+def _header(exc: ApiException | None, name: str) -> str | None:
+    if exc is None or not exc.headers:
+        return None
+    for key, value in dict(exc.headers).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _to_sdk(messages: Iterable[dict[str, Any]]) -> list[Message]:
+    return [Message.from_dict(m) for m in messages]

@@ -1,0 +1,75 @@
+"""Settings from the environment or a ``.env`` file, validated once at start.
+
+Every knob the bot reads lives here, so an operator sees the whole surface in
+one place (docs/configuration.md lists them with examples).
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from services.profile import OrgProfile, load_profile
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    line_channel_secret: str = Field(min_length=8)
+    line_channel_access_token: str = Field(min_length=8)
+    line_api_base: str = "https://api.line.me"
+    database_url: str = "sqlite:///smartservice.db"
+    redis_url: str | None = None
+    public_base_url: str = "http://127.0.0.1:8080"
+    org_profile: str = "tenant"
+    secret_key: str = Field(min_length=16)
+
+    line_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    line_max_retries: int = Field(default=4, ge=0, le=10)
+    line_backoff_cap_seconds: float = Field(default=8.0, gt=0)
+    worker_threads: int = Field(default=8, ge=1, le=64)
+    worker_queue_size: int = Field(default=1000, ge=1)
+    flow_idle_minutes: int = Field(default=30, ge=1)
+    manual_idle_hours: int = Field(default=8, ge=1)
+    loading_after_seconds: float = Field(default=1.0, ge=0)
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+
+    @field_validator("line_api_base", "public_base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        # Plain postgresql:// URLs would pick psycopg2, which we do not ship.
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if value.startswith("postgres://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgres://")
+        return value
+
+    @cached_property
+    def profile(self) -> OrgProfile:
+        return load_profile(self.org_profile)
+
+
+class SettingsError(RuntimeError):
+    """Raised with one readable line per bad setting."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        settings = Settings(**overrides)
+        settings.profile  # noqa: B018 - validate the profile at start, not at first use
+    except ValidationError as exc:
+        lines = [
+            f"  {str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
+        ]
+        raise SettingsError("Invalid settings (environment or .env):\n" + "\n".join(lines)) from exc
+    except ValueError as exc:
+        raise SettingsError(f"Invalid settings: ORG_PROFILE: {exc}") from exc
+    return settings

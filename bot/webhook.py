@@ -1,0 +1,56 @@
+"""``POST /callback``: LINE's webhook.
+
+Check the signature on the raw bytes, record the events, answer 200. Processing
+happens after the answer (bot/dispatch.py), so LINE gets its 200 in milliseconds
+whatever the flows do. A database that cannot record the events gets a 503, so
+LINE redelivers rather than the message being lost.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+from flask import Blueprint, current_app, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import metrics
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhook", __name__)
+
+
+def signature_is_valid(channel_secret: str, body: bytes, signature: str) -> bool:
+    digest = hmac.new(channel_secret.encode("utf-8"), body, hashlib.sha256).digest()
+    return hmac.compare_digest(base64.b64encode(digest), signature.strip().encode("ascii", "replace"))
+
+
+def _error(status: int, message: str):
+    return jsonify({"message": message}), status
+
+
+@bp.post("/callback")
+def callback():
+    started = time.perf_counter()
+    body = request.get_data(cache=False)  # raw bytes; MAX_CONTENT_LENGTH turns > 1 MB into 413
+    signature = request.headers.get("X-Line-Signature", "")
+    if not signature or not signature_is_valid(current_app.config["LINE_CHANNEL_SECRET"], body, signature):
+        log.warning("webhook with a bad signature refused")
+        return _error(400, "invalid signature")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return _error(400, "malformed JSON")
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        return _error(400, "body must be an object with an events array")
+    try:
+        current_app.extensions["dispatcher"].accept(payload["events"])
+    except SQLAlchemyError:
+        log.exception("could not record webhook events; LINE will redeliver")
+        return _error(503, "temporarily unable to record events")
+    metrics.ACK_SECONDS.observe(time.perf_counter() - started)
+    return "OK", 200

@@ -1,0 +1,95 @@
+"""Flex Message design system: JSON templates (pasteable into LINE's Flex Message
+Simulator) filled by a renderer that works on the parsed tree (docs/flex.md).
+
+    render("help_menu", {}, profile=load_profile("tenant"))
+    -> {"type": "flex", "altText": "...", "contents": {...}}
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from services.profile import OrgProfile
+
+from .catalogue import services
+from .limits import ALT_TEXT_MAX, CAROUSEL_MAX_BUBBLES, LimitError, check_message
+from .postback import parse_postback, postback_data
+from .renderer import TemplateError, fill
+from .samples import sample_context
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+__all__ = [
+    "LimitError", "TemplateError", "TEMPLATES_DIR", "check_message", "org_scope", "page",
+    "parse_postback", "postback_data", "render", "sample_context", "template_names",
+]
+
+
+def template_names() -> list[str]:
+    return sorted(p.stem for p in TEMPLATES_DIR.glob("*.json"))
+
+
+@lru_cache(maxsize=None)
+def _template_text(name: str) -> str:
+    path = TEMPLATES_DIR / f"{name}.json"
+    if not path.is_file():
+        raise TemplateError(f"no template '{name}'; templates: {', '.join(template_names())}")
+    return path.read_text(encoding="utf-8")
+
+
+def org_scope(profile: OrgProfile) -> dict[str, Any]:
+    """What every template may use as ``org.*``."""
+    logo = profile.logo if profile.logo and profile.logo.startswith("https://") else None
+    numbers = [{"label": n.label, "number": n.number} for n in profile.emergency_numbers]
+    return {
+        "name": profile.name,
+        "short_name": profile.short_name,
+        "particle": profile.polite_particle,
+        "primary": profile.colours.primary,
+        "secondary": profile.colours.secondary,
+        "text_on_primary": profile.colours.text_on_primary,
+        "logo_url": logo,
+        "emergency_numbers": numbers,
+        "emergency_summary": " · ".join(f"{n['label']} {n['number']}" for n in numbers),
+        "contacts": [{"label": c.label, "number": c.number} for c in profile.contacts],
+        "services": services(profile),
+    }
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def render(name: str, context: Mapping[str, Any], *, profile: OrgProfile) -> dict[str, Any]:
+    """The complete LINE message for template ``name`` filled with ``context``.
+
+    Raises TemplateError for a missing or badly typed value and LimitError when
+    the result would break one of LINE's limits.
+    """
+    if "org" in context:
+        raise TemplateError(f"template '{name}': 'org' comes from the profile, not the context")
+    template = json.loads(_template_text(name))
+    alt_text, contents = fill(name, template, {**context, "org": org_scope(profile)})
+    message = {"type": "flex", "altText": _shorten(" ".join(alt_text.split()), ALT_TEXT_MAX), "contents": contents}
+    check_message(message)
+    return message
+
+
+def page(items: Sequence[Any], number: int, *, action: str, **params: str | int) -> dict[str, Any]:
+    """Context for page ``number`` (1-based) of a long list_carousel: the items that
+    fit and, when more remain, a "more" bubble whose postback asks for the next page."""
+    per_page = CAROUSEL_MAX_BUBBLES - 1
+    start = (number - 1) * per_page
+    rest = items[start:]
+    if len(rest) <= CAROUSEL_MAX_BUBBLES:
+        return {"items": list(rest)}
+    return {
+        "items": list(rest[:per_page]),
+        "more": {
+            "remaining": len(rest) - per_page,
+            "data": postback_data(action, page=number + 1, **params),
+        },
+    }

@@ -1,0 +1,33 @@
+"""Conversations: the dialog engine and one module per conversation."""
+from __future__ import annotations
+
+from flows import basic, handoff
+from flows.engine import Router
+
+
+def build_router() -> Router:
+    """Every way into a conversation, in one table."""
+    router = Router(menu=basic.menu, not_sure=basic.not_sure, fallback=basic.not_understood)
+    router.intents.update({
+        "greet": basic.greet,
+        "thanks": basic.thanks,
+        "help": basic.menu,
+        "emergency": basic.emergency,
+        "talk_to_staff": handoff.talk_to_staff,
+        **{intent: basic.not_offered for intent in basic.INTENT_MODULE},
+    })
+    router.actions.update({
+        "consent": basic.consent,
+        "emergency": basic.emergency,
+        "staff": handoff.talk_to_staff,
+    })
+    router.events.update({
+        "follow": basic.follow,
+        "sticker": basic.sticker,
+        "image": basic.media,
+        "video": basic.media,
+        "audio": basic.media,
+        "file": basic.media,
+        "location": basic.location,
+    })
+    return router

@@ -1,0 +1,98 @@
+"""Answers that need no dialog: greeting, menu, emergency numbers, consent, and
+what to say when the bot is unsure or a service is not offered."""
+from __future__ import annotations
+
+from typing import Any
+
+import flex_templates
+from flows import messages as m
+from flows.engine import Context, Messages, Turn
+from flows.texts import contacts_line, intent_label
+from services import conversations
+
+CONSENT_VERSION = "1"
+
+# The module an intent belongs to: the organisation offers it or it does not.
+INTENT_MODULE = {
+    "register": "accounts", "account_info": "accounts", "check_balance": "accounts", "pay_bill": "accounts",
+    "receipts": "accounts", "send_slip": "accounts", "book_queue": "queue", "my_queue": "queue",
+    "complaint": "cases", "track_status": "cases", "petition": "petitions", "welfare": "welfare",
+    "tax_fee_notice": "tax_fee", "news": "news", "community_info": "community", "water_service": "water",
+}
+
+
+def offered_intents(ctx: Context) -> list[str]:
+    return [i for i, module in INTENT_MODULE.items() if ctx.profile.has(module)]
+
+
+def suggestions(ctx: Context, intents: list[str]) -> list[dict[str, Any]]:
+    items = [m.qr_postback(intent_label(i), "intent", name=i) for i in intents]
+    items.append(m.qr_postback(ctx.say("menu_label"), "menu"))
+    items.append(m.qr_postback(ctx.say("staff_label"), "intent", name="talk_to_staff"))
+    return items
+
+
+def menu(turn: Turn, ctx: Context) -> Messages:
+    return [flex_templates.render("help_menu", {}, profile=ctx.profile)]
+
+
+def greet(turn: Turn, ctx: Context) -> Messages:
+    return [m.text(ctx.say("greet"), suggestions(ctx, offered_intents(ctx)[:4]))]
+
+
+def thanks(turn: Turn, ctx: Context) -> Messages:
+    return [m.text(ctx.say("thanks"))]
+
+
+def follow(turn: Turn, ctx: Context) -> Messages:
+    """A new friend (or one coming back): welcome and ask for consent to e-notices."""
+    return [flex_templates.render("greeting", {"consent_version": CONSENT_VERSION}, profile=ctx.profile)]
+
+
+def consent(turn: Turn, ctx: Context) -> Messages:
+    accepted = turn.data.get("answer") == "yes"
+    version = turn.data.get("v") or CONSENT_VERSION
+    with ctx.db.session() as session, session.begin():
+        conversations.record_consent(session, ctx.user_id, version if accepted else None)
+    body = ctx.say("consent_given", version=version) if accepted else ctx.say("consent_declined")
+    return [m.text(body, suggestions(ctx, offered_intents(ctx)[:4]))]
+
+
+def emergency(turn: Turn, ctx: Context) -> Messages:
+    return [flex_templates.render("emergency", {}, profile=ctx.profile)]
+
+
+def not_offered(turn: Turn, ctx: Context) -> Messages:
+    """An intent whose module this organisation does not run (or not on LINE yet)."""
+    intent = turn.parse.intent if turn.parse else turn.data.get("name", "")
+    key = "not_on_line_yet" if ctx.profile.has(INTENT_MODULE.get(intent, "")) else "not_offered"
+    return [m.text(ctx.say(key, service=intent_label(intent), contacts=contacts_line(ctx.profile)),
+                   suggestions(ctx, []))]
+
+
+def not_sure(turn: Turn, ctx: Context) -> Messages:
+    """Ask rather than guess: the top guesses the organisation actually offers."""
+    offered = set(offered_intents(ctx)) | {"emergency", "talk_to_staff", "help"}
+    guesses = [i for i, _ in turn.parse.ranking if i in offered and i not in ("talk_to_staff", "help")][:3]
+    return [m.text(ctx.say("not_sure"), suggestions(ctx, guesses))]
+
+
+def not_understood(turn: Turn, ctx: Context) -> Messages:
+    if turn.kind == "text" and len(turn.text) > 1000:
+        return [m.text(ctx.say("too_long"), suggestions(ctx, []))]
+    return [m.text(ctx.say("not_understood"), suggestions(ctx, offered_intents(ctx)[:4]))]
+
+
+def sticker(turn: Turn, ctx: Context) -> Messages:
+    return [m.text(ctx.say("sticker"), suggestions(ctx, offered_intents(ctx)[:4]))]
+
+
+def media(turn: Turn, ctx: Context) -> Messages:
+    """A photo or file outside any flow: ask what it is for rather than drop it."""
+    wanted = [i for i in ("send_slip", "complaint", "tax_fee_notice") if i in offered_intents(ctx)]
+    return [m.text(ctx.say("media_without_flow"), suggestions(ctx, wanted))]
+
+
+def location(turn: Turn, ctx: Context) -> Messages:
+    wanted = [i for i in ("complaint", "community_info") if i in offered_intents(ctx)]
+    return [m.text(ctx.say("location_without_flow"), suggestions(ctx, wanted))]

@@ -1,0 +1,285 @@
+"""The dialog engine: which flow a resident is in, which step, which slots.
+
+A *flow* is a short conversation that fills slots step by step and then acts
+(register, pay, book a queue ...). A *handler* answers in one go (menu, greeting).
+Both are reached by an NLU intent, a postback ``action`` or an event type.
+
+Rules every flow gets for free: "ยกเลิก" cancels, "เมนู" shows the menu without
+losing the flow, a clear new intent interrupts the flow and the bot offers to
+resume it afterwards, and a flow left idle expires.
+"""
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Protocol, Sequence
+from urllib.parse import parse_qsl
+
+from flows import messages as m
+from flows.state import DialogState, StateStore
+from flows.texts import say
+from models.db import Database
+from services.profile import OrgProfile
+
+Messages = list[dict[str, Any]]
+
+CANCEL_WORDS = {"ยกเลิก", "ยกเลิกรายการ", "ไม่เอาแล้ว", "เลิก", "cancel", "หยุด"}
+MENU_WORDS = {"เมนู", "เมนูหลัก", "menu", "เมนูบริการ"}
+_PARTICLES = re.compile(r"(ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|ค่า|ฮะ|\s|[!?.…])+$")
+
+
+def command_word(text: str) -> str:
+    """'ยกเลิกค่ะ ' → 'ยกเลิก': global commands are matched without particles."""
+    return _PARTICLES.sub("", text.strip().lower())
+
+
+class ParseLike(Protocol):
+    intent: str
+    confidence: float
+    ranking: list[tuple[str, float]]
+    entities: list[Any]
+
+    @property
+    def is_confident(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One thing the resident did: typed, tapped, sent a photo, followed us."""
+
+    user_id: str
+    kind: str  # text | postback | image | video | audio | file | location | sticker | follow
+    text: str = ""
+    data: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    message: Mapping[str, Any] = field(default_factory=dict)
+    parse: ParseLike | None = None
+    event_id: str | None = None
+
+    @property
+    def action(self) -> str | None:
+        return self.data.get("action")
+
+    @staticmethod
+    def postback(user_id: str, data: str, params: Mapping[str, str] | None = None, **kw: Any) -> "Turn":
+        return Turn(user_id=user_id, kind="postback", data=dict(parse_qsl(data, keep_blank_values=True)),
+                    params=params or {}, **kw)
+
+
+@dataclass
+class Context:
+    """What a flow may use: the organisation, the database (through services) and
+    the slots gathered so far."""
+
+    user_id: str
+    profile: OrgProfile
+    db: Database
+    public_base_url: str
+    slots: dict[str, Any] = field(default_factory=dict)
+
+    def say(self, key: str, **values: Any) -> str:
+        return say(key, self.profile, **values)
+
+
+class Invalid(Exception):
+    """The answer does not fit the step; the messages say what to do instead."""
+
+    def __init__(self, *messages: dict[str, Any] | str) -> None:
+        super().__init__(messages)
+        self.messages: Messages = [m.text(x) if isinstance(x, str) else x for x in messages]
+
+
+@dataclass(frozen=True)
+class Step:
+    slot: str
+    prompt: Callable[[Context], Messages]
+    accept: Callable[[Turn, Context], Any]  # the slot's value, or raise Invalid
+    # A step that takes any text (a description, a question) would swallow a clear
+    # new request; for such steps a confident intent interrupts before the step.
+    free_text: bool = False
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    title: str  # Thai, shown when offering to resume or after a cancel
+    steps: tuple[Step, ...]
+    finish: Callable[[Context], Messages]
+    # May fill slots from what started the flow (entities, postback fields) or answer
+    # on its own instead of starting (e.g. "register first"): return messages to stop.
+    begin: Callable[[Turn, Context], Messages | None] | None = None
+
+    def step(self, slot: str | None) -> Step | None:
+        return next((s for s in self.steps if s.slot == slot), None)
+
+    def next_step(self, slots: Mapping[str, Any]) -> Step | None:
+        return next((s for s in self.steps if s.slot not in slots), None)
+
+
+Handler = Callable[[Turn, Context], Messages]
+Target = Flow | Handler
+
+
+@dataclass
+class Router:
+    """Where each intent, postback action and event type goes."""
+
+    intents: dict[str, Target] = field(default_factory=dict)
+    actions: dict[str, Target] = field(default_factory=dict)
+    events: dict[str, Handler] = field(default_factory=dict)
+    not_sure: Handler | None = None  # the NLU is unsure: ask with its top guesses
+    fallback: Handler | None = None  # nothing matched at all
+    menu: Handler | None = None
+
+    def flows(self) -> dict[str, Flow]:
+        targets = list(self.intents.values()) + list(self.actions.values())
+        return {t.name: t for t in targets if isinstance(t, Flow)}
+
+
+class Engine:
+    def __init__(self, router: Router, store: StateStore, *, idle_seconds: float) -> None:
+        self.router = router
+        self.store = store
+        self.idle_seconds = idle_seconds
+        self._flows = router.flows()
+
+    def handle(self, turn: Turn, ctx: Context) -> Messages:
+        state = self.store.load(turn.user_id)
+        prefix: Messages = []
+        if state.expired():
+            flow = self._flows.get(state.flow or "")
+            if flow is not None:
+                prefix.append(m.text(ctx.say("flow_expired", title=flow.title)))
+            state = DialogState(suspended=state.suspended)
+            self.store.save(turn.user_id, state)
+
+        word = command_word(turn.text) if turn.kind == "text" else ""
+        if word in CANCEL_WORDS or turn.action == "cancel":
+            return prefix + self._cancel(state, turn, ctx)
+        if word in MENU_WORDS or turn.action == "menu":
+            return prefix + self._menu(state, turn, ctx)
+        if turn.action == "resume":
+            return prefix + self._resume(state, turn, ctx)
+
+        flow = self._flows.get(state.flow or "")
+        step = flow.step(state.step) if flow else None
+        if state.active and step is None:
+            # The flow or its step no longer exists (changed by an upgrade): start afresh.
+            state = DialogState(suspended=state.suspended)
+        if step is not None:
+            ctx.slots = dict(state.slots)
+            if step.free_text:
+                target = self._clear_new_target(turn, current=flow)
+                if target is not None:
+                    return prefix + self._interrupt(state, target, turn, ctx)
+            try:
+                value = step.accept(turn, ctx)
+            except Invalid as invalid:
+                target = self._clear_new_target(turn, current=flow)
+                if target is None:
+                    self._touch(turn.user_id, state)
+                    return prefix + invalid.messages
+                return prefix + self._interrupt(state, target, turn, ctx)
+            ctx.slots[step.slot] = value
+            return prefix + self._advance(flow, state, turn, ctx)
+
+        target = self._target(turn)
+        if target is None:
+            return prefix + self._unmatched(turn, ctx)
+        return prefix + self._run(target, state, turn, ctx)
+
+    # -- routing -----------------------------------------------------------------
+    def _target(self, turn: Turn) -> Target | None:
+        if turn.kind == "postback":
+            if turn.action == "intent":
+                return self.router.intents.get(turn.data.get("name", ""))
+            return self.router.actions.get(turn.action or "")
+        if turn.kind == "text" and turn.parse is not None and turn.parse.is_confident:
+            return self.router.intents.get(turn.parse.intent)
+        return self.router.events.get(turn.kind)
+
+    def _clear_new_target(self, turn: Turn, *, current: Flow) -> Target | None:
+        """A message that the current step cannot take and that clearly asks for
+        something else. Anything less clear stays with the step."""
+        target = self._target(turn)
+        if target is None or target is current or turn.kind not in ("text", "postback"):
+            return None
+        return target
+
+    def _unmatched(self, turn: Turn, ctx: Context) -> Messages:
+        if turn.kind == "text" and turn.parse is not None and self.router.not_sure is not None:
+            if turn.parse.intent != "out_of_scope" and not turn.parse.is_confident:
+                return self.router.not_sure(turn, ctx)
+        return self.router.fallback(turn, ctx) if self.router.fallback else []
+
+    # -- running -----------------------------------------------------------------
+    def _run(self, target: Target, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        if not isinstance(target, Flow):
+            out = target(turn, ctx)
+            return self._offer_resume(out, state, ctx)
+        ctx.slots = {}
+        if target.begin is not None:
+            early = target.begin(turn, ctx)
+            if early is not None:
+                return self._offer_resume(early, state, ctx)
+        started = DialogState(flow=target.name, suspended=state.suspended)
+        return self._advance(target, started, turn, ctx)
+
+    def _advance(self, flow: Flow, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        step = flow.next_step(ctx.slots)
+        if step is None:
+            out = flow.finish(ctx)
+            done = DialogState(suspended=state.suspended)
+            self.store.save(turn.user_id, done)
+            return self._offer_resume(out, done, ctx)
+        state.flow, state.step, state.slots = flow.name, step.slot, dict(ctx.slots)
+        self._touch(turn.user_id, state)
+        return step.prompt(ctx)
+
+    def _touch(self, user_id: str, state: DialogState) -> None:
+        state.idle_deadline = time.time() + self.idle_seconds
+        self.store.save(user_id, state)
+
+    def _pause(self, state: DialogState, user_id: str) -> DialogState:
+        paused = DialogState(suspended={"flow": state.flow, "step": state.step, "slots": state.slots})
+        self.store.save(user_id, paused)
+        return paused
+
+    def _interrupt(self, state: DialogState, target: Target, turn: Turn, ctx: Context) -> Messages:
+        return self._run(target, self._pause(state, turn.user_id), turn, ctx)
+
+    def _offer_resume(self, out: Messages, state: DialogState, ctx: Context) -> Messages:
+        if state.active or not state.suspended:
+            return out
+        flow = self._flows.get(state.suspended["flow"])
+        if flow is None:
+            return out
+        offer = m.text(ctx.say("resume_offer", title=flow.title), [
+            m.qr_postback(ctx.say("resume_label"), "resume"),
+            m.qr_postback(ctx.say("no_resume_label"), "cancel"),
+        ])
+        return out + [offer]
+
+    def _resume(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        paused = state.suspended
+        flow = self._flows.get(paused["flow"]) if paused else None
+        if flow is None:
+            self.store.save(turn.user_id, DialogState())
+            return [m.text(ctx.say("nothing_to_resume"))]
+        ctx.slots = dict(paused.get("slots") or {})
+        resumed = DialogState(flow=flow.name)
+        return self._advance(flow, resumed, turn, ctx)
+
+    def _cancel(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        flow = self._flows.get(state.flow or "") or self._flows.get((state.suspended or {}).get("flow", ""))
+        self.store.clear(turn.user_id)
+        body = ctx.say("cancelled", title=flow.title) if flow else ctx.say("nothing_to_cancel")
+        return [m.text(body, [m.qr_postback(ctx.say("menu_label"), "menu")])]
+
+    def _menu(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        """The menu never loses a flow: it is paused and offered back."""
+        if state.active:
+            state = self._pause(state, turn.user_id)
+        out = self.router.menu(turn, ctx) if self.router.menu else []
+        return self._offer_resume(out, state, ctx)

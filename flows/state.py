@@ -1,0 +1,113 @@
+"""Where a conversation's state lives between messages.
+
+The database always holds a copy; Redis, when configured, is read first. If Redis
+stops answering, the store keeps working from the database and stays off Redis
+for a short while instead of waiting on a dead socket for every message.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import redis
+
+from models.db import Database
+from services import dialog_state
+
+log = logging.getLogger(__name__)
+
+# States outlive their flows' idle limit so the engine can still say "that expired".
+KEEP_AFTER_IDLE = timedelta(hours=24)
+
+
+@dataclass
+class DialogState:
+    flow: str | None = None
+    step: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+    idle_deadline: float = 0.0  # epoch seconds; after it the flow has expired
+    suspended: dict[str, Any] | None = None  # a flow interrupted by another, to offer to resume
+
+    @property
+    def active(self) -> bool:
+        return self.flow is not None
+
+    def expired(self, now: float | None = None) -> bool:
+        return self.active and (now or time.time()) > self.idle_deadline
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "DialogState":
+        return cls(**{k: data[k] for k in ("flow", "step", "slots", "idle_deadline", "suspended") if k in data})
+
+
+class StateStore:
+    def __init__(self, db: Database, redis_client: redis.Redis | None = None, *, backoff_seconds: float = 5.0) -> None:
+        self.db = db
+        self.redis = redis_client
+        self.backoff_seconds = backoff_seconds
+        self._redis_down_until = 0.0
+        self._lock = threading.Lock()
+        # Users whose state changed while Redis was away: their Redis copy is stale.
+        self._stale_in_redis: set[str] = set()
+
+    def _key(self, user_id: str) -> str:
+        return f"smartservice:dialog:{user_id}"
+
+    def _redis_usable(self) -> bool:
+        return self.redis is not None and time.monotonic() >= self._redis_down_until
+
+    def _redis_failed(self, exc: Exception, user_id: str | None = None) -> None:
+        with self._lock:
+            self._redis_down_until = time.monotonic() + self.backoff_seconds
+            if user_id:
+                self._stale_in_redis.add(user_id)
+        log.warning("Redis unavailable, dialog state from the database: %s", exc)
+
+    def load(self, user_id: str) -> DialogState:
+        if self._redis_usable() and user_id not in self._stale_in_redis:
+            try:
+                raw = self.redis.get(self._key(user_id))
+                return DialogState.from_dict(json.loads(raw)) if raw else DialogState()
+            except redis.RedisError as exc:
+                self._redis_failed(exc)
+        with self.db.session() as session:
+            data = dialog_state.load(session, user_id)
+        return DialogState.from_dict(data) if data else DialogState()
+
+    def save(self, user_id: str, state: DialogState) -> None:
+        if not state.active and not state.suspended:
+            self.clear(user_id)
+            return
+        keep_until = max(state.idle_deadline, time.time()) + KEEP_AFTER_IDLE.total_seconds()
+        payload = state.to_dict()
+        with self.db.session() as session, session.begin():
+            dialog_state.save(session, user_id, payload, datetime.fromtimestamp(keep_until, timezone.utc))
+        if self._redis_usable():
+            try:
+                self.redis.set(self._key(user_id), json.dumps(payload, ensure_ascii=False),
+                               ex=int(keep_until - time.time()) + 1)
+                self._stale_in_redis.discard(user_id)
+            except redis.RedisError as exc:
+                self._redis_failed(exc, user_id)
+        elif self.redis is not None:
+            self._stale_in_redis.add(user_id)
+
+    def clear(self, user_id: str) -> None:
+        with self.db.session() as session, session.begin():
+            dialog_state.clear(session, user_id)
+        if self._redis_usable():
+            try:
+                self.redis.delete(self._key(user_id))
+                self._stale_in_redis.discard(user_id)
+            except redis.RedisError as exc:
+                self._redis_failed(exc, user_id)
+        elif self.redis is not None:
+            self._stale_in_redis.add(user_id)

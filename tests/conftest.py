@@ -1,0 +1,172 @@
+"""Shared fixtures: real databases, a real Redis, and the bot talking to the LINE
+emulator over real HTTP.
+
+PostgreSQL and Redis come from TEST_DATABASE_URL and TEST_REDIS_URL; without them
+the tests that need them are skipped with the reason shown. SQLite always runs.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+from werkzeug.serving import make_server
+
+import models
+from models import migrate
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL")
+SECRET = "test-channel-secret-0123456789"
+TOKEN = "test-channel-access-token-0123456789"
+
+
+def postgres_url(url: str) -> str:
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A private schema in the test database, migrated once for the session."""
+    if not TEST_DATABASE_URL:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    base = postgres_url(TEST_DATABASE_URL)
+    schema = f"ss_test_{os.getpid()}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    sep = "&" if "?" in base else "?"
+    url = f"{base}{sep}options=-csearch_path%3D{schema}"
+    migrate.upgrade(url)
+    yield url
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in models.Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path: Path) -> str:
+    """Every test that takes this runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        migrate.upgrade(url)
+        return url
+    url = request.getfixturevalue("pg_url")
+    _truncate(url)
+    return url
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    if not TEST_REDIS_URL:
+        pytest.skip("TEST_REDIS_URL is not set: Redis tests skipped")
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    client.ping()
+    for key in client.scan_iter("smartservice:*"):
+        client.delete(key)
+    yield TEST_REDIS_URL
+    for key in client.scan_iter("smartservice:*"):
+        client.delete(key)
+
+
+class Server:
+    """A WSGI app on a free local port, in a thread."""
+
+    def __init__(self, app) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+@dataclass
+class Stack:
+    """The bot and the LINE emulator wired to each other."""
+
+    bot_app: Any
+    bot: Server
+    emulator: Server
+
+    @property
+    def dispatcher(self):
+        return self.bot_app.extensions["dispatcher"]
+
+    def control(self, method: str, path: str, **kwargs) -> Any:
+        response = requests.request(method, f"{self.emulator.url}/_emulator{path}", timeout=30, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def new_user(self, name: str = "ทดสอบ ใจดี") -> str:
+        user_id = "U" + uuid.uuid4().hex
+        self.control("POST", "/users", json={"userId": user_id, "displayName": name})
+        self.settle()
+        return user_id
+
+    def send(self, user_id: str, spec: dict[str, Any], *, expect_answer: bool = True) -> dict[str, Any]:
+        """Send as the resident; wait until the bot has finished with it."""
+        result = self.control("POST", f"/users/{user_id}/send", json={**spec, "wait": 10 if expect_answer else 0})
+        self.settle()
+        return result
+
+    def say(self, user_id: str, text_: str, **kw) -> list[dict[str, Any]]:
+        return [m["message"] for m in self.send(user_id, {"type": "text", "text": text_}, **kw).get("messages", [])]
+
+    def tap(self, user_id: str, data: str, display: str | None = None, **kw) -> list[dict[str, Any]]:
+        spec = {"type": "postback", "data": data, **({"displayText": display} if display else {})}
+        return [m["message"] for m in self.send(user_id, spec, **kw).get("messages", [])]
+
+    def messages(self, user_id: str) -> list[dict[str, Any]]:
+        return self.control("GET", f"/users/{user_id}/messages")["messages"]
+
+    def settle(self) -> None:
+        assert self.dispatcher.wait_idle(15), "the bot did not finish its events in time"
+
+
+def make_stack(database_url: str, *, redis_url: str | None = None, **settings: Any) -> Stack:
+    import emulator
+    from bot.app import create_app
+    from bot.settings import load_settings
+
+    emu_app = emulator.create_app({"CHANNEL_SECRET": SECRET, "CHANNEL_ACCESS_TOKEN": TOKEN})
+    emu = Server(emu_app)
+    config = load_settings(
+        _env_file=None, line_channel_secret=SECRET, line_channel_access_token=TOKEN, line_api_base=emu.url,
+        database_url=database_url, redis_url=redis_url, org_profile=settings.pop("org_profile", "tenant"),
+        secret_key="test-secret-key-0123456789", line_backoff_cap_seconds=0.05, **settings,
+    )
+    bot_app = create_app(config, background=False)
+    bot = Server(bot_app)
+    emu_app.extensions["line_emulator"].config["WEBHOOK_URL"] = f"{bot.url}/callback"
+    return Stack(bot_app=bot_app, bot=bot, emulator=emu)
+
+
+@pytest.fixture
+def stack(database_url: str) -> Iterator[Stack]:
+    s = make_stack(database_url)
+    yield s
+    s.bot.stop()
+    s.emulator.stop()
+    s.dispatcher.shutdown()
