@@ -260,5 +260,5 @@ class Dispatcher:
 def _is_emergency(turn: Turn) -> bool:
     """Emergencies are answered even when staff have the chat."""
     if turn.kind == "postback":
-        return turn.action == "emergency"
+        return turn.action == "intent" and turn.data.get("name") == "emergency"
     return turn.parse is not None and turn.parse.intent == "emergency" and turn.parse.is_confident

@@ -14,16 +14,16 @@ from typing import Any
 
 from services.profile import OrgProfile
 
-from .catalogue import services
+from .catalogue import offered_intents, service_intents, services
 from .limits import ALT_TEXT_MAX, CAROUSEL_MAX_BUBBLES, LimitError, check_message
-from .postback import parse_postback, postback_data
+from .postback import intent_data, parse_postback, postback_data
 from .renderer import TemplateError, fill
 from .samples import sample_context
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 __all__ = [
-    "LimitError", "TemplateError", "TEMPLATES_DIR", "check_message", "org_scope", "page",
+    "LimitError", "TemplateError", "offered_intents", "service_intents", "TEMPLATES_DIR", "check_message", "intent_data", "org_scope", "page",
     "parse_postback", "postback_data", "render", "sample_context", "template_names",
 ]
 
@@ -78,9 +78,10 @@ def render(name: str, context: Mapping[str, Any], *, profile: OrgProfile) -> dic
     return message
 
 
-def page(items: Sequence[Any], number: int, *, action: str, **params: str | int) -> dict[str, Any]:
+def page(items: Sequence[Any], number: int, *, intent: str, **params: str | int) -> dict[str, Any]:
     """Context for page ``number`` (1-based) of a long list_carousel: the items that
-    fit and, when more remain, a "more" bubble whose postback asks for the next page."""
+    fit and, when more remain, a "more" bubble whose postback asks ``intent`` for
+    the next page (``action=intent&name=<intent>&page=<n+1>``)."""
     per_page = CAROUSEL_MAX_BUBBLES - 1
     start = (number - 1) * per_page
     rest = items[start:]
@@ -90,6 +91,6 @@ def page(items: Sequence[Any], number: int, *, action: str, **params: str | int)
         "items": list(rest[:per_page]),
         "more": {
             "remaining": len(rest) - per_page,
-            "data": postback_data(action, page=number + 1, **params),
+            "data": intent_data(intent, page=number + 1, **params),
         },
     }

@@ -1,6 +1,7 @@
 """Conversations: the dialog engine and one module per conversation."""
 from __future__ import annotations
 
+import flex_templates
 from flows import basic, handoff
 from flows.engine import Router
 
@@ -14,13 +15,9 @@ def build_router() -> Router:
         "help": basic.menu,
         "emergency": basic.emergency,
         "talk_to_staff": handoff.talk_to_staff,
-        **{intent: basic.not_offered for intent in basic.INTENT_MODULE},
+        **{intent: basic.not_offered for intent in flex_templates.service_intents() - {"emergency"}},
     })
-    router.actions.update({
-        "consent": basic.consent,
-        "emergency": basic.emergency,
-        "staff": handoff.talk_to_staff,
-    })
+    router.actions.update({"consent": basic.consent, "tab": basic.tab_switched})
     router.events.update({
         "follow": basic.follow,
         "sticker": basic.sticker,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import flex_templates
+from flex_templates import intent_data, postback_data
 from flows import messages as m
 from flows.engine import Context, Messages, Turn
 from flows.texts import contacts_line, intent_label
@@ -12,23 +13,15 @@ from services import conversations
 
 CONSENT_VERSION = "1"
 
-# The module an intent belongs to: the organisation offers it or it does not.
-INTENT_MODULE = {
-    "register": "accounts", "account_info": "accounts", "check_balance": "accounts", "pay_bill": "accounts",
-    "receipts": "accounts", "send_slip": "accounts", "book_queue": "queue", "my_queue": "queue",
-    "complaint": "cases", "track_status": "cases", "petition": "petitions", "welfare": "welfare",
-    "tax_fee_notice": "tax_fee", "news": "news", "community_info": "community", "water_service": "water",
-}
-
 
 def offered_intents(ctx: Context) -> list[str]:
-    return [i for i, module in INTENT_MODULE.items() if ctx.profile.has(module)]
+    return [i for i in flex_templates.offered_intents(ctx.profile) if i != "emergency"]
 
 
 def suggestions(ctx: Context, intents: list[str]) -> list[dict[str, Any]]:
-    items = [m.qr_postback(intent_label(i), "intent", name=i) for i in intents]
-    items.append(m.qr_postback(ctx.say("menu_label"), "menu"))
-    items.append(m.qr_postback(ctx.say("staff_label"), "intent", name="talk_to_staff"))
+    items = [m.qr_postback(intent_label(i), intent_data(i)) for i in intents]
+    items.append(m.qr_postback(ctx.say("menu_label"), postback_data("menu")))
+    items.append(m.qr_postback(ctx.say("staff_label"), intent_data("talk_to_staff")))
     return items
 
 
@@ -65,7 +58,7 @@ def emergency(turn: Turn, ctx: Context) -> Messages:
 def not_offered(turn: Turn, ctx: Context) -> Messages:
     """An intent whose module this organisation does not run (or not on LINE yet)."""
     intent = turn.parse.intent if turn.parse else turn.data.get("name", "")
-    key = "not_on_line_yet" if ctx.profile.has(INTENT_MODULE.get(intent, "")) else "not_offered"
+    key = "not_on_line_yet" if intent in flex_templates.offered_intents(ctx.profile) else "not_offered"
     return [m.text(ctx.say(key, service=intent_label(intent), contacts=contacts_line(ctx.profile)),
                    suggestions(ctx, []))]
 
@@ -85,6 +78,11 @@ def not_understood(turn: Turn, ctx: Context) -> Messages:
 
 def sticker(turn: Turn, ctx: Context) -> Messages:
     return [m.text(ctx.say("sticker"), suggestions(ctx, offered_intents(ctx)[:4]))]
+
+
+def tab_switched(turn: Turn, ctx: Context) -> Messages:
+    """A rich-menu tab: the LINE app has already switched the menu; nothing to say."""
+    return []
 
 
 def media(turn: Turn, ctx: Context) -> Messages:

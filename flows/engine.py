@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol, Sequence
 from urllib.parse import parse_qsl
 
+from flex_templates import postback_data
 from flows import messages as m
 from flows.state import DialogState, StateStore
 from flows.texts import say
@@ -192,7 +193,7 @@ class Engine:
     # -- routing -----------------------------------------------------------------
     def _target(self, turn: Turn) -> Target | None:
         if turn.kind == "postback":
-            if turn.action == "intent":
+            if turn.action == "intent":  # a button that does what typing the intent would
                 return self.router.intents.get(turn.data.get("name", ""))
             return self.router.actions.get(turn.action or "")
         if turn.kind == "text" and turn.parse is not None and turn.parse.is_confident:
@@ -256,8 +257,8 @@ class Engine:
         if flow is None:
             return out
         offer = m.text(ctx.say("resume_offer", title=flow.title), [
-            m.qr_postback(ctx.say("resume_label"), "resume"),
-            m.qr_postback(ctx.say("no_resume_label"), "cancel"),
+            m.qr_postback(ctx.say("resume_label"), postback_data("resume")),
+            m.qr_postback(ctx.say("no_resume_label"), postback_data("cancel")),
         ])
         return out + [offer]
 
@@ -275,7 +276,7 @@ class Engine:
         flow = self._flows.get(state.flow or "") or self._flows.get((state.suspended or {}).get("flow", ""))
         self.store.clear(turn.user_id)
         body = ctx.say("cancelled", title=flow.title) if flow else ctx.say("nothing_to_cancel")
-        return [m.text(body, [m.qr_postback(ctx.say("menu_label"), "menu")])]
+        return [m.text(body, [m.qr_postback(ctx.say("menu_label"), postback_data("menu"))])]
 
     def _menu(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
         """The menu never loses a flow: it is paused and offered back."""

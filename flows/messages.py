@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 from typing import Any, Iterable
-from urllib.parse import urlencode
 
 MAX_QUICK_REPLIES = 13
 MAX_TEXT = 5000
@@ -18,14 +17,10 @@ def text(body: str, quick_replies: Iterable[dict[str, Any]] = ()) -> dict[str, A
     return message
 
 
-def postback_data(action: str, **fields: Any) -> str:
-    return urlencode({"action": action, **{k: v for k, v in fields.items() if v is not None}})
-
-
-def qr_postback(label: str, action: str, **fields: Any) -> dict[str, Any]:
+def qr_postback(label: str, data: str) -> dict[str, Any]:
+    """A quick reply that sends ``data`` (see flex_templates.postback_data / intent_data)."""
     return {"type": "action", "action": {
-        "type": "postback", "label": label[:LABEL_LIMIT], "data": postback_data(action, **fields),
-        "displayText": label}}
+        "type": "postback", "label": label[:LABEL_LIMIT], "data": data, "displayText": label}}
 
 
 def qr_message(label: str, text_to_send: str | None = None) -> dict[str, Any]:

@@ -1,0 +1,240 @@
+"""Webhook benchmark: our bot against line-bot-sdk's README echo bot, same run.
+
+Both run under gunicorn with the same settings; the LINE emulator (also under
+gunicorn) plays LINE. Signed webhook bodies with mixed text and postback events
+are posted by concurrent senders; for each event we time the acknowledgement (the
+HTTP answer to the webhook) and the moment its reply reached the emulator.
+
+    .venv/bin/python bench/webhook.py [--events 2000] [--concurrency 16]
+
+The database is BENCH_DATABASE_URL, else TEST_DATABASE_URL (PostgreSQL), else a
+temporary SQLite file; Redis is BENCH_REDIS_URL or TEST_REDIS_URL when set.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+SECRET = "bench-channel-secret-0123456789"
+TOKEN = "bench-channel-access-token-0123456789"
+
+TEXTS = [
+    "เมนู", "สวัสดีค่ะ", "ขอบคุณครับ", "เบอร์ฉุกเฉิน", "ขอดูเมนูหน่อยค่ะ", "ค่าเช่าเดือนนี้เท่าไหร่คะ",
+    "ขอคิวอาร์จ่ายบิลหน่อย", "ขอใบเสร็จเดือนที่แล้ว", "ถนนหน้าบ้านเป็นหลุมค่ะ", "มีข่าวอะไรใหม่บ้าง",
+]
+POSTBACKS = ["action=menu", "action=intent&name=emergency", "action=intent&name=help", "action=consent&answer=yes&v=1"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(args: list[str], env: dict[str, str], url: str) -> subprocess.Popen:
+    proc = subprocess.Popen(args, env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return proc
+        except requests.RequestException:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"server did not start: {' '.join(args)}")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=30)
+
+
+def gunicorn(app: str, port: int, *, workers: int, threads: int) -> list[str]:
+    return [str(VENV_BIN / "gunicorn"), "-k", "gthread", "-w", str(workers), "--threads", str(threads),
+            "-b", f"127.0.0.1:{port}", "--log-level", "warning", app]
+
+
+def sign(body: bytes) -> str:
+    return base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def build_events(emulator: str, n: int, users: int) -> list[tuple[str, bytes]]:
+    user_ids = []
+    for i in range(users):
+        uid = "U" + uuid.uuid4().hex
+        requests.post(f"{emulator}/_emulator/users", json={"userId": uid, "displayName": f"ผู้ทดสอบ {i}",
+                                                         "sendFollow": False}, timeout=10)
+        user_ids.append(uid)
+    rng = random.Random(7)
+    out = []
+    for i in range(n):
+        user = user_ids[i % users]
+        event_id = "B" + uuid.uuid4().hex[:25].upper()
+        token = requests.post(f"{emulator}/_emulator/reply-tokens",
+                              json={"userId": user, "eventId": event_id}, timeout=10).json()["replyToken"]
+        base = {"mode": "active", "timestamp": int(time.time() * 1000), "webhookEventId": event_id,
+                "source": {"type": "user", "userId": user}, "replyToken": token,
+                "deliveryContext": {"isRedelivery": False}}
+        if rng.random() < 0.6:
+            event = {**base, "type": "message",
+                     "message": {"type": "text", "id": str(10**17 + i), "quoteToken": "q", "text": rng.choice(TEXTS)}}
+        else:
+            event = {**base, "type": "postback", "postback": {"data": rng.choice(POSTBACKS)}}
+        body = json.dumps({"destination": "Ubench", "events": [event]}, ensure_ascii=False).encode()
+        out.append((event_id, body))
+    return out
+
+
+def run_load(bot: str, emulator: str, events: list[tuple[str, bytes]], concurrency: int) -> dict:
+    requests.delete(f"{emulator}/_emulator/calls", timeout=30)
+    sent_at: dict[str, float] = {}
+    acks: list[float] = []
+    errors = 0
+    local = threading.local()
+
+    def send(item: tuple[str, bytes]) -> None:
+        nonlocal errors
+        session = getattr(local, "session", None) or requests.Session()
+        local.session = session
+        event_id, body = item
+        started = time.time()
+        sent_at[event_id] = started
+        response = session.post(f"{bot}/callback", data=body, timeout=30,
+                                headers={"Content-Type": "application/json", "X-Line-Signature": sign(body)})
+        acks.append(time.time() - started)
+        if response.status_code != 200:
+            errors += 1
+
+    began = time.time()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(send, events))
+    delivered = wait_for_replies(emulator, {e for e, _ in events}, timeout=120)
+    finished = max(delivered.values()) if delivered else time.time()
+    latencies = [delivered[e] - sent_at[e] for e in delivered]
+    return {
+        "events": len(events),
+        "answered": len(delivered),
+        "errors": errors,
+        "events_per_s": len(delivered) / (finished - began),
+        "ack_p50_ms": pct(acks, 50) * 1000,
+        "ack_p99_ms": pct(acks, 99) * 1000,
+        "reply_p50_ms": pct(latencies, 50) * 1000 if latencies else float("nan"),
+        "reply_p99_ms": pct(latencies, 99) * 1000 if latencies else float("nan"),
+    }
+
+
+def wait_for_replies(emulator: str, wanted: set[str], timeout: float) -> dict[str, float]:
+    """Event id → when its first answer reached the emulator (epoch seconds)."""
+    deadline = time.time() + timeout
+    delivered: dict[str, float] = {}
+    while time.time() < deadline:
+        for user in requests.get(f"{emulator}/_emulator/users", timeout=30).json()["users"]:
+            for entry in requests.get(f"{emulator}/_emulator/users/{user['userId']}/messages",
+                                      timeout=30).json()["messages"]:
+                event_id = entry.get("eventId")
+                if event_id in wanted and event_id not in delivered:
+                    delivered[event_id] = datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).timestamp()
+        if len(delivered) >= len(wanted):
+            break
+        time.sleep(0.5)
+    return delivered
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    opts = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
+    database = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") \
+        or f"sqlite:///{tmp / 'bench.db'}"
+    redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL") or ""
+    if database.startswith("postgresql"):
+        database = _fresh_pg_schema(database)
+    emu_port, bot_port, echo_port = free_port(), free_port(), free_port()
+    emulator = f"http://127.0.0.1:{emu_port}"
+    common = {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN, "LINE_API_BASE": emulator}
+    bot_env = {**common, "DATABASE_URL": database, "REDIS_URL": redis_url, "ORG_PROFILE": "municipality",
+               "SECRET_KEY": "bench-secret-key-0123456789", "PUBLIC_BASE_URL": "http://127.0.0.1",
+               "PROMETHEUS_MULTIPROC_DIR": str(tmp), "LOADING_AFTER_SECONDS": "5"}
+    subprocess.run([str(VENV_BIN / "smartservice"), "db", "upgrade"], env={**os.environ, **bot_env},
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    procs = [
+        start(gunicorn("emulator:create_app()", emu_port, workers=1, threads=32),
+              {"LINE_CHANNEL_SECRET": SECRET, "LINE_CHANNEL_ACCESS_TOKEN": TOKEN}, f"{emulator}/_emulator/info"),
+    ]
+    try:
+        procs.append(start(gunicorn("bot.app:create_app()", bot_port, workers=opts.workers, threads=opts.threads),
+                           bot_env, f"http://127.0.0.1:{bot_port}/healthz"))
+        procs.append(start(gunicorn("bench.echo_bot:app", echo_port, workers=opts.workers, threads=opts.threads),
+                           common, f"http://127.0.0.1:{echo_port}/callback"))
+        print(f"database: {database.split('@')[-1].split('?')[0]}; redis: {redis_url or 'none'}; "
+              f"{opts.events} events, {opts.concurrency} senders, gunicorn {opts.workers}x{opts.threads}")
+        warm = build_events(emulator, 100, 20)
+        run_load(f"http://127.0.0.1:{bot_port}", emulator, warm, opts.concurrency)
+        run_load(f"http://127.0.0.1:{echo_port}", emulator, warm, opts.concurrency)
+        results = {}
+        for name, port in (("echo bot (baseline)", echo_port), ("smart service", bot_port)):
+            events = build_events(emulator, opts.events, opts.users)
+            results[name] = run_load(f"http://127.0.0.1:{port}", emulator, events, opts.concurrency)
+        report(results)
+    finally:
+        for proc in procs:
+            stop(proc)
+
+
+def _fresh_pg_schema(url: str) -> str:
+    from sqlalchemy import create_engine, text
+
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS bench_webhook CASCADE"))
+        conn.execute(text("CREATE SCHEMA bench_webhook"))
+    engine.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3Dbench_webhook"
+
+
+def report(results: dict[str, dict]) -> None:
+    print("| bot | events | answered | errors | events/s | ack p50 ms | ack p99 ms | reply p50 ms | reply p99 ms |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, r in results.items():
+        print(f"| {name} | {r['events']} | {r['answered']} | {r['errors']} | {r['events_per_s']:.0f} | "
+              f"{r['ack_p50_ms']:.1f} | {r['ack_p99_ms']:.1f} | {r['reply_p50_ms']:.1f} | {r['reply_p99_ms']:.1f} |")
+    base, ours = results["echo bot (baseline)"], results["smart service"]
+    print(f"\nthroughput ratio (ours / echo): {ours['events_per_s'] / base['events_per_s']:.2f}")
+
+
+if __name__ == "__main__":
+    main()

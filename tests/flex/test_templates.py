@@ -1,0 +1,235 @@
+"""Every template, filled with sample data and with the longest realistic Thai
+content, is a message LINE accepts and a resident can read."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from linebot.v3.messaging import FlexContainer, FlexMessage
+
+import flex_templates as ft
+from flex_templates.limits import BUBBLE_MAX_BYTES, CAROUSEL_MAX_BYTES, json_size
+from services.profile import bundled_profiles, load_profile
+
+THAI = re.compile(r"[\u0E00-\u0E7F]")
+PROFILES = bundled_profiles()
+LONG_TITLE = "ประกาศเทศบาลเมืองบ้านสวน เรื่อง การรับชำระภาษีที่ดินและสิ่งปลูกสร้าง ประจำปีงบประมาณ พ.ศ. 2570 และการขยายเวลาชำระภาษีสำหรับผู้ได้รับผลกระทบจากอุทกภัย"
+LONG_TEXT = (
+    "ตามที่เทศบาลได้ประกาศให้ผู้มีหน้าที่เสียภาษีที่ดินและสิ่งปลูกสร้างมาชำระภาษีภายในเดือนเมษายนนั้น "
+    "เนื่องจากเกิดอุทกภัยในพื้นที่หมู่ที่ 3 หมู่ที่ 5 และหมู่ที่ 7 ทำให้ประชาชนได้รับความเดือดร้อน "
+    "เทศบาลจึงขยายเวลาการชำระภาษีออกไปถึงวันที่ 31 กรกฎาคม 2570 โดยไม่มีเงินเพิ่ม ท่านสามารถชำระได้ที่กองคลัง "
+    "ในวันและเวลาราชการ หรือโอนผ่านพร้อมเพย์ แล้วส่งหลักฐานการโอนทาง LINE นี้ได้ตลอด 24 ชั่วโมง"
+)
+
+
+def _long_item(n: int) -> dict[str, Any]:
+    return {
+        "title": f"{LONG_TITLE} (ฉบับที่ {n})",
+        "subtitle": LONG_TEXT,
+        "image_url": f"https://smartservice.example.go.th/media/announcements/2570/{n:04d}/cover-image-large.jpg",
+        "status": "in_progress",
+        "facts": [
+            {"label": "เลขที่คำร้อง", "value": f"BS-PET-2570-{n:06d}"},
+            {"label": "วันที่ยื่น", "value": date(2027, 1, 31)},
+            {"label": "หน่วยงานที่รับผิดชอบ", "value": "กองสาธารณสุขและสิ่งแวดล้อม"},
+            {"label": "ค่าธรรมเนียม", "value": Decimal("1250.00")},
+        ],
+        "amount_label": "ยอดค้างชำระรวม",
+        "amount": Decimal("1234567.89"),
+        "action": {"label": "ชำระเงินด้วย QR พร้อมเพย์", "data": ft.intent_data("pay_bill", id=f"BS-INV-2570-{n:06d}")},
+        "secondary": {"label": "ดูรายละเอียดใบแจ้งหนี้", "data": ft.intent_data("check_balance", id=f"BS-INV-2570-{n:06d}")},
+    }
+
+
+LONG_CONTEXTS: dict[str, dict[str, Any]] = {
+    "help_menu": {},
+    "emergency": {},
+    "greeting": {"display_name": "นางสาวประภัสสร ศรีสุวรรณวงศ์ 🌸", "consent_version": "2570-12", "policy_url": "https://smartservice.example.go.th/privacy"},
+    "list_carousel": {"title": LONG_TITLE, **ft.page([_long_item(n) for n in range(40)], 1, intent="news")},
+    "confirmation": {
+        "question": "ยืนยันการยื่นคำร้องขอใช้น้ำประปาเพิ่มเติมสำหรับอาคารพาณิชย์ ใช่หรือไม่",
+        "detail": LONG_TEXT,
+        "facts": [{"label": f"รายการที่ {i}", "value": "ฝ่ายนิติการ (คลินิกแก้หนี้ พักชำระหนี้ ปรับโครงสร้างหนี้)"} for i in range(1, 9)],
+        "confirm_label": "ยืนยันการยื่นคำร้อง",
+        "confirm_data": ft.intent_data("petition", step="confirm", draft="a" * 200),
+        "cancel_data": ft.postback_data("cancel"),
+    },
+    "error": {"message": LONG_TEXT, "next_step": LONG_TEXT, "retry": {"label": "ลองส่งหลักฐานใหม่อีกครั้ง", "data": ft.intent_data("send_slip")}},
+}
+
+
+def _all_text(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [t for v in node.values() for t in _all_text(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _all_text(v)]
+    return [node] if isinstance(node, str) else []
+
+
+def _keys(node: Any, prefix: str = "") -> set[str]:
+    """Every property path in a tree, list positions included."""
+    out: set[str] = set()
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out.add(f"{prefix}.{k}")
+            out |= _keys(v, f"{prefix}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            out |= _keys(v, f"{prefix}[{i}]")
+    return out
+
+
+def _assert_valid(message: dict[str, Any]) -> None:
+    parsed = FlexMessage.from_dict(message)
+    container = FlexContainer.from_json(json.dumps(message["contents"], ensure_ascii=False))
+    # The SDK drops properties it does not know: a misspelt property would vanish here.
+    assert _keys(message["contents"]) <= _keys(parsed.to_dict()["contents"])
+    assert container.to_dict()["type"] == message["contents"]["type"]
+    contents = message["contents"]
+    if contents["type"] == "carousel":
+        assert len(contents["contents"]) <= 12
+        assert json_size(contents) <= CAROUSEL_MAX_BYTES
+        bubbles = contents["contents"]
+    else:
+        bubbles = [contents]
+    for bubble in bubbles:
+        assert json_size(bubble) <= BUBBLE_MAX_BYTES
+    assert THAI.search(message["altText"]) and 10 <= len(message["altText"]) <= 400
+    assert not any("{{" in t for t in _all_text(message))
+
+
+def test_every_template_has_a_sample_and_a_long_case():
+    assert ft.template_names() == sorted(LONG_CONTEXTS)
+    for name in ft.template_names():
+        assert ft.sample_context(name) is not None
+
+
+@pytest.mark.parametrize("profile_name", PROFILES)
+@pytest.mark.parametrize("name", sorted(LONG_CONTEXTS))
+def test_sample_and_longest_content_are_valid_line_messages(name: str, profile_name: str):
+    profile = load_profile(profile_name)
+    for context in (ft.sample_context(name), LONG_CONTEXTS[name]):
+        _assert_valid(ft.render(name, context, profile=profile))
+
+
+@pytest.mark.parametrize("profile_name", PROFILES)
+def test_shared_look_header_in_organisation_colour_with_short_name(profile_name: str):
+    profile = load_profile(profile_name)
+    for name in ft.template_names():
+        contents = ft.render(name, ft.sample_context(name), profile=profile)["contents"]
+        bubbles = contents["contents"] if contents["type"] == "carousel" else [contents]
+        header = bubbles[0]["header"]
+        assert header["backgroundColor"] == profile.colours.primary
+        name = next(t for t in _walk_texts(header) if t["text"] == profile.short_name)
+        assert name["color"] == profile.colours.text_on_primary and name["weight"] == "bold"
+
+
+def test_header_shows_the_logo_only_when_the_profile_has_one():
+    plain = load_profile("tenant")
+    with_logo = plain.model_copy(update={"logo": "https://suk-jai.example.co.th/logo.png"})
+    for name in ft.template_names():
+        for profile, expected in ((plain, []), (with_logo, ["https://suk-jai.example.co.th/logo.png"])):
+            contents = ft.render(name, ft.sample_context(name), profile=profile)["contents"]
+            bubble = contents["contents"][0] if contents["type"] == "carousel" else contents
+            assert [c["url"] for c in bubble["header"]["contents"] if c["type"] == "image"] == expected
+            _assert_valid(ft.render(name, ft.sample_context(name), profile=profile))
+
+
+def test_amounts_right_aligned_with_separators_and_dates_in_buddhist_era():
+    profile = load_profile("tenant")
+    bubble = ft.render("list_carousel", ft.sample_context("list_carousel"), profile=profile)["contents"]["contents"][0]
+    texts = {t["text"]: t for t in _walk_texts(bubble)}
+    assert texts["4,850.00 บาท"]["align"] == "end"
+    assert "15 พ.ย. 2569" in texts  # due 2026-11-15
+    badge = texts["เกินกำหนด"]
+    assert "2026" not in json.dumps(bubble)
+    assert badge["color"] == "#FFFFFF"
+
+
+def _walk_texts(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        own = [node] if node.get("type") == "text" else []
+        return own + [t for v in node.values() for t in _walk_texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in _walk_texts(v)]
+    return []
+
+
+def test_status_badges_have_one_colour_per_status():
+    profile = load_profile("tenant")
+    context = ft.sample_context("list_carousel")
+    colours = {}
+    for status in ("paid", "overdue", "pending"):
+        context["items"][0]["status"] = status
+        bubble = ft.render("list_carousel", context, profile=profile)["contents"]["contents"][0]
+        colours[status] = bubble["body"]["contents"][0]["contents"][0]["backgroundColor"]
+    assert len(set(colours.values())) == 3
+    context["items"][0]["status"] = "no-such-status"
+    with pytest.raises(ft.TemplateError, match="unknown status"):
+        ft.render("list_carousel", context, profile=profile)
+
+
+def test_help_menu_offers_the_profiles_modules_as_buttons():
+    municipality = ft.render("help_menu", {}, profile=load_profile("municipality"))
+    cooperative = ft.render("help_menu", {}, profile=load_profile("cooperative"))
+    labels = lambda m: [b["action"]["label"] for b in m["contents"]["body"]["contents"] if b["type"] == "button"]  # noqa: E731
+    assert "ร้องเรียน/ร้องทุกข์" in labels(municipality) and "จองคิวออนไลน์" not in labels(municipality)
+    assert "จองคิวออนไลน์" in labels(cooperative) and "ร้องเรียน/ร้องทุกข์" not in labels(cooperative)
+    assert labels(cooperative)[-1] == "ติดต่อเจ้าหน้าที่"
+    for button in municipality["contents"]["body"]["contents"][3:]:
+        data = ft.parse_postback(button["action"]["data"])
+        assert data["action"] == "intent" and data["name"]
+
+
+def test_emergency_has_one_tel_button_per_profile_number():
+    profile = load_profile("waterworks")
+    message = ft.render("emergency", {}, profile=profile)
+    uris = [a["uri"] for a in _actions(message["contents"])]
+    assert uris == [f"tel:{n.number}" for n in profile.emergency_numbers]
+    assert {"tel:1669", "tel:191", "tel:199"} <= set(uris)
+    assert "1669" in message["altText"]
+
+
+def _actions(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, dict):
+        own = [node["action"]] if isinstance(node.get("action"), dict) else []
+        return own + [a for v in node.values() for a in _actions(v)]
+    if isinstance(node, list):
+        return [a for v in node for a in _actions(v)]
+    return []
+
+
+def test_greeting_consent_postbacks_carry_the_version():
+    message = ft.render("greeting", {"consent_version": "2569-1&x=1"}, profile=load_profile("tenant"))
+    answers = [ft.parse_postback(a["data"]) for a in _actions(message["contents"]) if a["type"] == "postback"]
+    assert answers == [
+        {"action": "consent", "v": "2569-1&x=1", "answer": "yes"},
+        {"action": "consent", "v": "2569-1&x=1", "answer": "no"},
+    ]
+    assert "สวัสดีค่ะ" in _all_text(message)  # no name: a plain polite greeting
+
+
+def test_error_retry_button_is_optional():
+    profile = load_profile("municipality")
+    context = ft.sample_context("error")
+    with_retry = [a["label"] for a in _actions(ft.render("error", context, profile=profile)["contents"])]
+    del context["retry"]
+    without = [a["label"] for a in _actions(ft.render("error", context, profile=profile)["contents"])]
+    assert with_retry == ["ลองใหม่", "ติดต่อเจ้าหน้าที่"] and without == ["ติดต่อเจ้าหน้าที่"]
+
+
+def test_long_list_is_paged_with_a_more_bubble():
+    items = [_long_item(n) for n in range(30)]
+    first = ft.page(items, 1, intent="news", cat="tax")
+    assert len(first["items"]) == 11 and first["more"]["remaining"] == 19
+    assert ft.parse_postback(first["more"]["data"]) == {"action": "intent", "name": "news", "page": "2", "cat": "tax"}
+    last = ft.page(items, 3, intent="news")
+    assert len(last["items"]) == 8 and "more" not in last
+    message = ft.render("list_carousel", {"title": "ข่าวสาร", **first}, profile=load_profile("tenant"))
+    assert len(message["contents"]["contents"]) == 12
+    with pytest.raises(ft.TemplateError, match="at most 12"):
+        ft.render("list_carousel", {"title": "ข่าวสาร", "items": items}, profile=load_profile("tenant"))
