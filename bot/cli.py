@@ -1,10 +1,12 @@
 """``smartservice``: the operator's command line."""
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import click
@@ -69,8 +71,11 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     from bot import logs
     from bot.app import create_app
     from models import migrate
+    from models.db import Database
+    from services.demo import seed_demo
 
     logs.configure("WARNING")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log lines in the demo
     Path(data_dir).mkdir(parents=True, exist_ok=True)
     bot_url = f"http://{host}:{bot_port}"
     emulator_url = f"http://{host}:{emulator_port}"
@@ -87,6 +92,10 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     os.environ.pop("REDIS_URL", None)
     settings = _settings_or_exit()
     migrate.upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    with db.session() as session, session.begin():
+        seeded = seed_demo(session, settings.profile, today=date.today())
+    db.engine.dispose()
 
     emulator_app = emulator.create_app({
         "CHANNEL_SECRET": DEMO_SECRET, "CHANNEL_ACCESS_TOKEN": DEMO_TOKEN,
@@ -101,6 +110,8 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     click.echo(f"bot: {bot_url}")
     click.echo(f"emulator: {emulator_url}")
     click.echo(f"simulator: {emulator_url}/")
+    click.echo(f"demo data: {len(seeded.created) + len(seeded.skipped)} customers "
+               f"({', '.join(seeded.created + seeded.skipped)})")
     click.echo(f"rich menus: {len(report.menus)} deployed; press Ctrl+C to stop")
     try:
         while True:
@@ -126,9 +137,11 @@ def _register_area_commands() -> None:
     from emulator.cli import emulator_cli
     from nlu.cli import nlu_cli
     from rich_menus.cli import richmenu_cli
+    from services.demo import seed_demo_cli
+    from services.identity.cli import sms_cli
     from services.payments.cli import qr_cli
 
-    for command in (emulator_cli, nlu_cli, richmenu_cli, qr_cli):
+    for command in (emulator_cli, nlu_cli, richmenu_cli, qr_cli, sms_cli, seed_demo_cli):
         main.add_command(command)
 
 

@@ -1,0 +1,120 @@
+"""A newcomer tries the real bot in the chat simulator (Debian's chromium, Playwright).
+
+Screenshots land in docs/images/ when SMARTSERVICE_SCREENSHOTS=1 is set, so the README
+pictures can be remade from the same path a user takes.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+import requests
+
+import flex_templates
+import rich_menus
+from models import migrate
+from services.profile import load_profile
+from tests.conftest import TOKEN, make_stack
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")]
+playwright_api = pytest.importorskip("playwright.sync_api")
+IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def shoot(page: Any, name: str) -> None:
+    if os.environ.get("SMARTSERVICE_SCREENSHOTS"):
+        page.screenshot(path=str(IMAGES / name))
+
+
+@pytest.fixture(scope="module")
+def product(tmp_path_factory) -> Iterator[Any]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    url = f"sqlite:///{tmp_path_factory.mktemp('sim') / 'bot.db'}"
+    migrate.upgrade(url)
+    stack = make_stack(url, org_profile="municipality")
+    rich_menus.deploy(load_profile("municipality"), api_base=stack.emulator.url, access_token=TOKEN)
+    yield stack
+    stack.bot.stop()
+    stack.emulator.stop()
+    stack.dispatcher.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    pg.errors = []
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def bot_says(page: Any, text: str) -> Any:
+    found = page.locator(".row.bot", has_text=text).last
+    found.wait_for()
+    return found
+
+
+def test_newcomer_taps_menu_gets_flex_types_thai_and_switches_tab(product, page):
+    page.goto(product.emulator.url + "/")
+    page.fill("[data-testid=new-user-name]", "สมศรี มีสุข")
+    page.click("[data-testid=create-user]")
+    bot_says(page, "ยินดีต้อนรับ")  # the greeting with the consent notice
+    menu = page.locator("#rich-menu-image")
+    menu.wait_for()
+    first_menu = menu.get_attribute("src")
+
+    page.locator(".rm-area[title*='ฉุกเฉิน']").first.click()
+    emergency = bot_says(page, "1669")
+    assert emergency.locator(".flex-bubble").count() == 1
+    emergency.locator(".flex-button", has_text="1669").first.click()
+    assert "1669" in page.locator("#tel-dialog").inner_text()
+    page.locator("#tel-dialog button").click()
+
+    page.click("#to-keyboard") if page.locator("#to-keyboard").is_visible() else None
+    page.fill("[data-testid=text-input]", "สวัสดีครับ")
+    page.click("[data-testid=send-button]")
+    bot_says(page, "มีอะไรให้")
+    shoot(page, "simulator-chat.png")
+
+    page.click("#to-menu")
+    if page.locator("[data-testid=rich-menu]").is_hidden():
+        page.click("[data-testid=chat-bar]")
+    page.locator(".rm-area[data-action-type=richmenuswitch]").last.click()
+    page.wait_for_function("src => document.querySelector('#rich-menu-image').src !== src", arg=first_menu)
+    assert page.errors == []
+
+
+def test_every_flex_template_renders_without_console_errors(product, page):
+    profile = load_profile("municipality")
+    user = "U" + uuid.uuid4().hex
+    product.control("POST", "/users", json={"userId": user, "displayName": "ผู้ทดสอบแม่แบบ", "sendFollow": False})
+    for name in flex_templates.template_names():
+        message = flex_templates.render(name, flex_templates.sample_context(name), profile=profile)
+        response = requests.post(f"{product.emulator.url}/v2/bot/message/push", timeout=10,
+                                 headers={"Authorization": f"Bearer {TOKEN}"}, json={"to": user, "messages": [message]})
+        assert response.status_code == 200, (name, response.text)
+    page.goto(f"{product.emulator.url}/?user={user}")
+    page.locator(".flex-bubble").first.wait_for()
+    page.wait_for_function(f"document.querySelectorAll('.row.bot').length >= {len(flex_templates.template_names())}")
+    page.locator(".flex-carousel").last.scroll_into_view_if_needed()
+    shoot(page, "simulator-flex-carousel.png")
+    assert page.locator(".flex-unknown").count() == 0
+    assert page.errors == []
