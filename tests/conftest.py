@@ -170,3 +170,32 @@ def stack(database_url: str) -> Iterator[Stack]:
     s.bot.stop()
     s.emulator.stop()
     s.dispatcher.shutdown()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+skip_without_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
+                                           reason="Debian chromium is not installed at /usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's chromium driven by Playwright (it cannot download its own browser here)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page that collects console errors in ``page.console_errors``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    pg.console_errors = []
+    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    yield pg
+    context.close()

@@ -18,12 +18,9 @@ import flex_templates
 import rich_menus
 from models import migrate
 from services.profile import load_profile
-from tests.conftest import TOKEN, make_stack
+from tests.conftest import TOKEN, make_stack, skip_without_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")]
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.browser, skip_without_chromium]
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
@@ -43,27 +40,6 @@ def product(tmp_path_factory) -> Iterator[Any]:
     stack.bot.stop()
     stack.emulator.stop()
     stack.dispatcher.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    pg.errors = []
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    context.close()
 
 
 def bot_says(page: Any, text: str) -> Any:
@@ -99,7 +75,7 @@ def test_newcomer_taps_menu_gets_flex_types_thai_and_switches_tab(product, page)
         page.click("[data-testid=chat-bar]")
     page.locator(".rm-area[data-action-type=richmenuswitch]").last.click()
     page.wait_for_function("src => document.querySelector('#rich-menu-image').src !== src", arg=first_menu)
-    assert page.errors == []
+    assert page.console_errors == []
 
 
 def test_every_flex_template_renders_without_console_errors(product, page):
@@ -117,4 +93,4 @@ def test_every_flex_template_renders_without_console_errors(product, page):
     page.locator(".flex-carousel").last.scroll_into_view_if_needed()
     shoot(page, "simulator-flex-carousel.png")
     assert page.locator(".flex-unknown").count() == 0
-    assert page.errors == []
+    assert page.console_errors == []

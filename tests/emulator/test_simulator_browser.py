@@ -11,16 +11,13 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 
+from tests.conftest import skip_without_chromium
 from tests.emulator.conftest import Env, start_env
 from tests.emulator.helpers import png, rich_menu_body
 from tests.emulator.showcase import showcase
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")]
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.browser, skip_without_chromium]
 SCREENSHOTS = Path("/tmp")
-TIMEOUT_MS = 10_000
 
 
 def _menu_image(colour: str) -> bytes:
@@ -52,27 +49,6 @@ def menus(sim: Env) -> dict[str, str]:
     sim.api("POST", "/v2/bot/richmenu/alias", json={"richMenuAliasId": "tab2", "richMenuId": ids["second"]})
     sim.api("POST", f"/v2/bot/user/all/richmenu/{ids['main']}")
     return ids
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"])
-        yield launched
-        launched.close()
-
-
-@pytest.fixture()
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
-    pg = context.new_page()
-    pg.set_default_timeout(TIMEOUT_MS)
-    pg.console_errors = []
-    pg.on("console", lambda m: pg.console_errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
-    yield pg
-    context.close()
 
 
 def bot_says(page: Any, text: str) -> None:
