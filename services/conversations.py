@@ -110,11 +110,10 @@ def unfinished_events(session: Session, *, older_than: timedelta, limit: int = 1
 
 
 def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:
+    session.execute(_insert(session, LineUser)
+                    .values(line_user_id=line_user_id, followed_at=utcnow(), created_at=utcnow())
+                    .on_conflict_do_nothing(index_elements=["line_user_id"]))
     user = session.scalar(select(LineUser).where(LineUser.line_user_id == line_user_id))
-    if user is None:
-        user = LineUser(line_user_id=line_user_id, followed_at=utcnow())
-        session.add(user)
-        session.flush()
     if profile:
         user.display_name = (profile.get("displayName") or user.display_name or "")[:200] or None
         user.picture_url = profile.get("pictureUrl") or user.picture_url
@@ -139,13 +138,14 @@ def record_consent(session: Session, line_user_id: str, version: str | None) -> 
 
 
 def conversation(session: Session, line_user_id: str) -> Conversation:
-    conv = session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
-    if conv is None:
-        ensure_user(session, line_user_id)
-        conv = Conversation(line_user_id=line_user_id, mode=AUTO, status="done")
-        session.add(conv)
-        session.flush()
-    return conv
+    """The user's conversation, made on first sight. Two first messages of a new
+    user can arrive at once, so the rows are made with insert-or-ignore."""
+    for model, values in ((LineUser, {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}),
+                          (Conversation, {"line_user_id": line_user_id, "mode": AUTO, "status": "done",
+                                          "created_at": utcnow()})):
+        session.execute(_insert(session, model).values(**values)
+                        .on_conflict_do_nothing(index_elements=["line_user_id"]))
+    return session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
 
 
 def touch_conversation(session: Session, line_user_id: str) -> None:

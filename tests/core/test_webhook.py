@@ -240,3 +240,22 @@ def test_health_and_metrics(stack):
     metrics = requests.get(f"{stack.bot.url}/metrics", timeout=5).text
     assert "smartservice_events_received_total" in metrics
     assert "smartservice_messages_sent_total" in metrics
+
+
+def test_a_new_users_first_messages_at_once_are_all_recorded(stack):
+    user = "U" + uuid.uuid4().hex  # never seen: both requests create the user and the conversation
+    bodies = [body_of(text_event(user, f"ข้อความที่ {i}")) for i in range(4)]
+    barrier = threading.Barrier(len(bodies))
+    statuses = []
+
+    def deliver(body):
+        barrier.wait()
+        statuses.append(post(stack, body, sign(body)).status_code)
+
+    threads = [threading.Thread(target=deliver, args=(b,)) for b in bodies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stack.settle()
+    assert statuses == [200] * len(bodies)
