@@ -66,14 +66,12 @@ def record_event(session: Session, event: dict[str, Any]) -> bool:
 
 def claim_event(session: Session, webhook_event_id: str) -> dict[str, Any] | None:
     """Take an event for processing; None when another worker has it or it is done."""
-    result = session.execute(
+    return session.execute(
         update(WebhookEvent)
         .where(WebhookEvent.webhook_event_id == webhook_event_id, WebhookEvent.status == "received")
         .values(status="processing", attempts=WebhookEvent.attempts + 1)
-    )
-    if result.rowcount != 1:
-        return None
-    return session.scalar(select(WebhookEvent.payload).where(WebhookEvent.webhook_event_id == webhook_event_id))
+        .returning(WebhookEvent.payload)
+    ).scalar_one_or_none()
 
 
 def finish_event(session: Session, webhook_event_id: str, *, error: str | None = None) -> None:
@@ -149,7 +147,11 @@ def conversation(session: Session, line_user_id: str) -> Conversation:
 
 
 def touch_conversation(session: Session, line_user_id: str) -> None:
-    conversation(session, line_user_id).last_message_at = utcnow()
+    """On every message: one UPDATE in the common case, the rows made on first sight."""
+    stamp = update(Conversation).where(Conversation.line_user_id == line_user_id).values(last_message_at=utcnow())
+    if session.execute(stamp).rowcount == 0:
+        conversation(session, line_user_id)
+        session.execute(stamp)
 
 
 def switch_to_manual(session: Session, line_user_id: str, *, topic: str | None = None) -> Conversation:
