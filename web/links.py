@@ -1,0 +1,34 @@
+"""Signed, expiring links to what the web blueprint serves. Flows and the back
+office build them; only path and query are signed (services/payments/signing.py),
+so the links survive a proxy in front of the bot."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from services.payments.signing import sign_url
+
+QR_LIFETIME = 24 * 3600  # a bill stays in the chat for a day of paying
+RECEIPT_LIFETIME = 7 * 24 * 3600  # the receipts menu always makes a fresh one
+SLIP_FORM_LIFETIME = 30 * 60
+
+
+def _link(base_url: str, path: str, params: dict[str, str | int], *, secret: str, lifetime: int) -> str:
+    query = urlencode({k: str(v) for k, v in params.items()})
+    return sign_url(f"{base_url.rstrip('/')}{path}?{query}", secret=secret, expires_in=lifetime)
+
+
+def qr_image_url(base_url: str, secret: str, payload: str, caption: str = "") -> str:
+    """The Thai QR card for ``payload``; the payload itself is signed, so the picture
+    always matches the bill it was sent with."""
+    return _link(base_url, "/web/qr.png", {"p": payload, "c": caption}, secret=secret, lifetime=QR_LIFETIME)
+
+
+def receipt_pdf_url(base_url: str, secret: str, receipt_id: int) -> str:
+    return _link(base_url, f"/web/receipts/{receipt_id}.pdf", {}, secret=secret, lifetime=RECEIPT_LIFETIME)
+
+
+def slip_form_url(base_url: str, secret: str, customer_id: int, line_user_id: str, invoice_id: int | None = None) -> str:
+    params: dict[str, str | int] = {"c": customer_id, "u": line_user_id}
+    if invoice_id is not None:
+        params["i"] = invoice_id
+    return _link(base_url, "/web/slips/new", params, secret=secret, lifetime=SLIP_FORM_LIFETIME)
