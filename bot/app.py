@@ -12,6 +12,7 @@ from flask import Flask, jsonify
 
 import nlu
 from bot import health, webhook
+from bot.channel import LineChannel
 from bot.delivery import Delivery
 from bot.dispatch import Dispatcher
 from bot.line_client import LineClient
@@ -48,6 +49,9 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         public_base_url=settings.public_base_url, parse=nlu.parse, redis_client=redis_client,
         threads=settings.worker_threads, queue_size=settings.worker_queue_size,
         loading_after=settings.loading_after_seconds,
+        channel=LineChannel(client, api_base=settings.line_api_base, access_token=settings.line_channel_access_token,
+                            timeout=settings.line_timeout_seconds),
+        secret_key=settings.secret_key, data_dir=settings.data_dir,
     )
     app.extensions.update(settings=settings, db=db, redis=redis_client, line=client, dispatcher=dispatcher)
     app.register_blueprint(webhook.bp)

@@ -13,6 +13,7 @@ import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import redis
@@ -20,7 +21,7 @@ import redis
 from bot import logs, metrics
 from bot.delivery import Delivery
 from bot.line_client import LineClient
-from flows.engine import Context, Engine, Turn
+from flows.engine import Channel, Context, Engine, Turn
 from flows.texts import say
 from models.db import Database
 from services import conversations
@@ -68,6 +69,9 @@ class Dispatcher:
         threads: int = 8,
         queue_size: int = 1000,
         loading_after: float = 1.0,
+        channel: Channel | None = None,
+        secret_key: str = "",
+        data_dir: Path = Path("var"),
     ) -> None:
         self.db = db
         self.engine = engine
@@ -78,6 +82,9 @@ class Dispatcher:
         self.parse = parse
         self.redis = redis_client
         self.loading_after = loading_after
+        self.channel = channel
+        self.secret_key = secret_key
+        self.data_dir = data_dir
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="event")
         self._slots = threading.BoundedSemaphore(queue_size)
         # Striped locks keep one user's events in order without a lock per user forever.
@@ -204,7 +211,8 @@ class Dispatcher:
             manual = conversations.is_manual(session, user_id)
         if manual and not _is_emergency(turn):
             return  # staff answer from the inbox; the message is already stored
-        ctx = Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url)
+        ctx = Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url,
+                      secret_key=self.secret_key, data_dir=self.data_dir, channel=self.channel)
         loading = threading.Timer(self.loading_after, self.client.show_loading, args=(user_id,))
         loading.daemon = True
         loading.start()

@@ -6,6 +6,7 @@ one place (docs/configuration.md lists them with examples).
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8080"
     org_profile: str = "tenant"
     secret_key: str = Field(min_length=16)
+    data_dir: Path = Path("var")  # slips and receipt PDFs, outside any web root
 
     line_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     line_max_retries: int = Field(default=4, ge=0, le=10)

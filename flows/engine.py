@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 from urllib.parse import parse_qsl
 
@@ -68,19 +69,43 @@ class Turn:
                     params=params or {}, **kw)
 
 
+class Channel(Protocol):
+    """What a flow may ask of LINE besides answering."""
+
+    def content(self, message_id: str) -> bytes:
+        """The photo or file the resident sent."""
+
+    def link_menu(self, user_id: str, menu_key: str | None) -> None:
+        """Show this rich menu to the user (None: back to the default one). Best effort."""
+
+
 @dataclass
 class Context:
-    """What a flow may use: the organisation, the database (through services) and
-    the slots gathered so far."""
+    """What a flow may use: the organisation, the database (through services),
+    LINE, where files live, how to sign links, and the slots gathered so far."""
 
     user_id: str
     profile: OrgProfile
     db: Database
     public_base_url: str
+    secret_key: str = ""
+    data_dir: Path = Path("var")
+    channel: Channel | None = None
     slots: dict[str, Any] = field(default_factory=dict)
 
     def say(self, key: str, **values: Any) -> str:
         return say(key, self.profile, **values)
+
+
+class Redirect(Exception):
+    """A handler or a flow's begin hands the turn to another flow — "register
+    first" — starting it with ``slots`` and saying ``messages`` before its prompt."""
+
+    def __init__(self, flow: str, *messages: dict[str, Any], **slots: Any) -> None:
+        super().__init__(flow)
+        self.flow = flow
+        self.messages: Messages = list(messages)
+        self.slots = slots
 
 
 class Invalid(Exception):
@@ -216,16 +241,20 @@ class Engine:
 
     # -- running -----------------------------------------------------------------
     def _run(self, target: Target, state: DialogState, turn: Turn, ctx: Context) -> Messages:
-        if not isinstance(target, Flow):
-            out = target(turn, ctx)
-            return self._offer_resume(out, state, ctx)
-        ctx.slots = {}
-        if target.begin is not None:
-            early = target.begin(turn, ctx)
-            if early is not None:
-                return self._offer_resume(early, state, ctx)
+        prefix: Messages = []
+        try:
+            if not isinstance(target, Flow):
+                return self._offer_resume(target(turn, ctx), state, ctx)
+            ctx.slots = {}
+            if target.begin is not None:
+                early = target.begin(turn, ctx)
+                if early is not None:
+                    return self._offer_resume(early, state, ctx)
+        except Redirect as redirect:
+            target, prefix = self._flows[redirect.flow], redirect.messages
+            ctx.slots = dict(redirect.slots)
         started = DialogState(flow=target.name, suspended=state.suspended)
-        return self._advance(target, started, turn, ctx)
+        return prefix + self._advance(target, started, turn, ctx)
 
     def _advance(self, flow: Flow, state: DialogState, turn: Turn, ctx: Context) -> Messages:
         step = flow.next_step(ctx.slots)

@@ -165,3 +165,10 @@ def link_menu_for_user(user_id: str, menu_key: str, *, api_base: str, access_tok
         rich_menu_id = api.get_rich_menu_alias(ALIAS_PREFIX + menu_key, _request_timeout=timeout).rich_menu_id
         api.link_rich_menu_id_to_user(user_id, rich_menu_id, _request_timeout=timeout)
     return rich_menu_id
+
+
+def unlink_menu_from_user(user_id: str, *, api_base: str, access_token: str, timeout: float = 10) -> None:
+    """Back to the default (guest) menu, e.g. when the last account is unlinked."""
+    api_config, _ = _configurations(api_base, access_token)
+    with ApiClient(api_config) as client:
+        MessagingApi(client).unlink_rich_menu_id_from_user(user_id, _request_timeout=timeout)
