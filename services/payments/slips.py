@@ -38,6 +38,7 @@ class SlipReading:
     status: ReadStatus
     message: str  # Thai, ready to show the resident
     slip: SlipQR | None = None
+    payload: str | None = None  # the mini-QR text as read, kept as evidence
 
     @property
     def bank_name(self) -> str | None:
@@ -97,7 +98,7 @@ def read_slip_image(data: bytes | Image.Image) -> SlipReading:
     for variant, binarizer in _variants(opened):
         for barcode in zxingcpp.read_barcodes(variant, formats=_QR_ONLY, binarizer=binarizer):
             try:
-                return SlipReading("ok", "อ่าน QR บนสลิปได้แล้ว", read_slip(barcode.text))
+                return SlipReading("ok", "อ่าน QR บนสลิปได้แล้ว", read_slip(barcode.text), barcode.text)
             except ThaiQRError:
                 found_other_qr = True
         if found_other_qr:

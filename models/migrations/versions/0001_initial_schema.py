@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 23:36:37.505072
+Create Date: 2026-11-26 00:53:33.501742
 """
 from __future__ import annotations
 
@@ -114,6 +114,29 @@ def upgrade() -> None:
     with op.batch_alter_table('sms_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_sms_messages_phone'), ['phone'], unique=False)
 
+    op.create_table('staff_login_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('attempted_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('succeeded', sa.Boolean(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_login_attempts'))
+    )
+    with op.batch_alter_table('staff_login_attempts', schema=None) as batch_op:
+        batch_op.create_index('ix_staff_login_attempts_username_at', ['username', 'attempted_at'], unique=False)
+
+    op.create_table('staff_users',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('display_name', sa.String(length=200), nullable=False),
+    sa.Column('password_hash', sa.String(length=300), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("role IN ('finance', 'admin')", name=op.f('ck_staff_users_role')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_users')),
+    sa.UniqueConstraint('username', name=op.f('uq_staff_users_username'))
+    )
     op.create_table('webhook_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('webhook_event_id', sa.String(length=64), nullable=False),
@@ -334,11 +357,60 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice_lines')),
     sa.UniqueConstraint('invoice_id', 'position', name=op.f('uq_invoice_lines_invoice_id'))
     )
+    op.create_table('slips',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('line_user_id', sa.String(length=64), nullable=True),
+    sa.Column('source', sa.String(length=8), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('image_path', sa.String(length=500), nullable=False),
+    sa.Column('image_sha256', sa.String(length=64), nullable=False),
+    sa.Column('content_type', sa.String(length=40), nullable=False),
+    sa.Column('declared_amount', sa.Numeric(precision=12, scale=2), nullable=True),
+    sa.Column('declared_paid_on', sa.Date(), nullable=True),
+    sa.Column('invoice_id', sa.Integer(), nullable=True),
+    sa.Column('qr_payload', sa.String(length=512), nullable=True),
+    sa.Column('qr_bank', sa.String(length=3), nullable=True),
+    sa.Column('qr_trans_ref', sa.String(length=64), nullable=True),
+    sa.Column('qr_error', sa.Text(), nullable=True),
+    sa.Column('reviewed_by', sa.String(length=200), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('reject_reason', sa.Text(), nullable=True),
+    sa.Column('payment_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("(status = 'pending') = (reviewed_at IS NULL)", name=op.f('ck_slips_reviewed_when_decided')),
+    sa.CheckConstraint("source IN ('chat', 'web')", name=op.f('ck_slips_source')),
+    sa.CheckConstraint("status <> 'approved' OR payment_id IS NOT NULL", name=op.f('ck_slips_approved_has_payment')),
+    sa.CheckConstraint("status <> 'rejected' OR reject_reason IS NOT NULL", name=op.f('ck_slips_rejected_has_reason')),
+    sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name=op.f('ck_slips_status')),
+    sa.CheckConstraint('declared_amount IS NULL OR declared_amount > 0', name=op.f('ck_slips_declared_amount_positive')),
+    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_slips_customer_id_customers')),
+    sa.ForeignKeyConstraint(['invoice_id'], ['invoices.id'], name=op.f('fk_slips_invoice_id_invoices')),
+    sa.ForeignKeyConstraint(['line_user_id'], ['line_users.line_user_id'], name=op.f('fk_slips_line_user_id_line_users')),
+    sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_slips_payment_id_payments')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_slips')),
+    sa.UniqueConstraint('payment_id', name=op.f('uq_slips_payment_id'))
+    )
+    with op.batch_alter_table('slips', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slips_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slips_image_sha256'), ['image_sha256'], unique=False)
+        batch_op.create_index('ix_slips_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index('uq_slips_live_image', ['image_sha256'], unique=True, postgresql_where=sa.text("status <> 'rejected'"), sqlite_where=sa.text("status <> 'rejected'"))
+        batch_op.create_index('uq_slips_live_trans_ref', ['qr_trans_ref'], unique=True, postgresql_where=sa.text("status <> 'rejected'"), sqlite_where=sa.text("status <> 'rejected'"))
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('slips', schema=None) as batch_op:
+        batch_op.drop_index('uq_slips_live_trans_ref', postgresql_where=sa.text("status <> 'rejected'"), sqlite_where=sa.text("status <> 'rejected'"))
+        batch_op.drop_index('uq_slips_live_image', postgresql_where=sa.text("status <> 'rejected'"), sqlite_where=sa.text("status <> 'rejected'"))
+        batch_op.drop_index('ix_slips_status_created')
+        batch_op.drop_index(batch_op.f('ix_slips_image_sha256'))
+        batch_op.drop_index(batch_op.f('ix_slips_customer_id'))
+
+    op.drop_table('slips')
     op.drop_table('invoice_lines')
     with op.batch_alter_table('credit_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_credit_notes_invoice_id'))
@@ -385,6 +457,11 @@ def downgrade() -> None:
         batch_op.drop_index('ix_webhook_events_status_received')
 
     op.drop_table('webhook_events')
+    op.drop_table('staff_users')
+    with op.batch_alter_table('staff_login_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_staff_login_attempts_username_at')
+
+    op.drop_table('staff_login_attempts')
     with op.batch_alter_table('sms_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sms_messages_phone'))
 
