@@ -25,6 +25,7 @@ from flows.engine import Channel, Context, Engine, Turn
 from flows.texts import say
 from models.db import Database
 from services import conversations
+from services.identity.sms import HttpSmsSettings
 from services.profile import OrgProfile
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class Dispatcher:
         channel: Channel | None = None,
         secret_key: str = "",
         data_dir: Path = Path("var"),
+        sms: HttpSmsSettings | None = None,
     ) -> None:
         self.db = db
         self.engine = engine
@@ -85,6 +87,7 @@ class Dispatcher:
         self.channel = channel
         self.secret_key = secret_key
         self.data_dir = data_dir
+        self.sms = sms
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="event")
         self._slots = threading.BoundedSemaphore(queue_size)
         # Striped locks keep one user's events in order without a lock per user forever.
@@ -212,7 +215,7 @@ class Dispatcher:
         if manual and not _is_emergency(turn):
             return  # staff answer from the inbox; the message is already stored
         ctx = Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url,
-                      secret_key=self.secret_key, data_dir=self.data_dir, channel=self.channel)
+                      secret_key=self.secret_key, data_dir=self.data_dir, channel=self.channel, sms=self.sms)
         loading = threading.Timer(self.loading_after, self.client.show_loading, args=(user_id,))
         loading.daemon = True
         loading.start()

@@ -8,9 +8,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.identity.sms import HttpSmsSettings
 from services.profile import OrgProfile, load_profile
 
 
@@ -26,6 +27,11 @@ class Settings(BaseSettings):
     org_profile: str = "tenant"
     secret_key: str = Field(min_length=16)
     data_dir: Path = Path("var")  # slips and receipt PDFs, outside any web root
+    # An SMS gateway for OTPs; without one, texts are kept for `smartservice sms list`.
+    sms_http_url: str | None = None
+    sms_api_key: str | None = None
+    sms_sender: str = "SmartSvc"
+    sms_api_key_header: str = "X-API-Key"
 
     line_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     line_max_retries: int = Field(default=4, ge=0, le=10)
@@ -54,6 +60,19 @@ class Settings(BaseSettings):
             return "postgresql+psycopg://" + value.removeprefix("postgres://")
         return value
 
+    @model_validator(mode="after")
+    def _sms_gateway_complete(self) -> "Settings":
+        if bool(self.sms_http_url) != bool(self.sms_api_key):
+            raise ValueError("SMS_HTTP_URL and SMS_API_KEY go together: set both, or neither for the development store")
+        return self
+
+    @cached_property
+    def sms(self) -> HttpSmsSettings | None:
+        if not self.sms_http_url or not self.sms_api_key:
+            return None
+        return HttpSmsSettings(url=self.sms_http_url, api_key=self.sms_api_key, sender=self.sms_sender,
+                               api_key_header=self.sms_api_key_header)
+
     @cached_property
     def profile(self) -> OrgProfile:
         return load_profile(self.org_profile)
@@ -69,7 +88,7 @@ def load_settings(**overrides: object) -> Settings:
         settings.profile  # noqa: B018 - validate the profile at start, not at first use
     except ValidationError as exc:
         lines = [
-            f"  {str(err['loc'][0]).upper()}: {err['msg']}" for err in exc.errors()
+            f"  {str(err['loc'][0]).upper() if err['loc'] else 'SETTINGS'}: {err['msg']}" for err in exc.errors()
         ]
         raise SettingsError("Invalid settings (environment or .env):\n" + "\n".join(lines)) from exc
     except ValueError as exc:

@@ -22,6 +22,7 @@ from flows import messages as m
 from flows.state import DialogState, StateStore
 from flows.texts import say
 from models.db import Database
+from services.identity.sms import HttpSmsSettings
 from services.profile import OrgProfile
 
 Messages = list[dict[str, Any]]
@@ -91,6 +92,7 @@ class Context:
     secret_key: str = ""
     data_dir: Path = Path("var")
     channel: Channel | None = None
+    sms: HttpSmsSettings | None = None  # None: texts are kept in the development store
     slots: dict[str, Any] = field(default_factory=dict)
 
     def say(self, key: str, **values: Any) -> str:
@@ -98,14 +100,18 @@ class Context:
 
 
 class Redirect(Exception):
-    """A handler or a flow's begin hands the turn to another flow — "register
-    first" — starting it with ``slots`` and saying ``messages`` before its prompt."""
+    """Hand the turn on: a handler or a flow's begin sends the resident to another
+    flow first ("register first"), and a flow's finish goes on to what was asked
+    for before it. ``messages`` are said before whatever comes next."""
 
-    def __init__(self, flow: str, *messages: dict[str, Any], **slots: Any) -> None:
-        super().__init__(flow)
-        self.flow = flow
+    def __init__(self, *messages: dict[str, Any], flow: str | None = None, slots: Mapping[str, Any] | None = None,
+                 intent: str | None = None, params: Mapping[str, str | int] | None = None) -> None:
+        if (flow is None) == (intent is None):
+            raise ValueError("redirect to a flow or to an intent, not both")
+        super().__init__(flow or intent)
         self.messages: Messages = list(messages)
-        self.slots = slots
+        self.flow, self.slots = flow, dict(slots or {})
+        self.intent, self.params = intent, dict(params or {})
 
 
 class Invalid(Exception):
@@ -241,7 +247,6 @@ class Engine:
 
     # -- running -----------------------------------------------------------------
     def _run(self, target: Target, state: DialogState, turn: Turn, ctx: Context) -> Messages:
-        prefix: Messages = []
         try:
             if not isinstance(target, Flow):
                 return self._offer_resume(target(turn, ctx), state, ctx)
@@ -251,16 +256,28 @@ class Engine:
                 if early is not None:
                     return self._offer_resume(early, state, ctx)
         except Redirect as redirect:
-            target, prefix = self._flows[redirect.flow], redirect.messages
-            ctx.slots = dict(redirect.slots)
+            return self._follow(redirect, state, turn, ctx)
         started = DialogState(flow=target.name, suspended=state.suspended)
-        return prefix + self._advance(target, started, turn, ctx)
+        return self._advance(target, started, turn, ctx)
+
+    def _follow(self, redirect: Redirect, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        if redirect.flow is not None:
+            ctx.slots = dict(redirect.slots)
+            started = DialogState(flow=redirect.flow, suspended=state.suspended)
+            return redirect.messages + self._advance(self._flows[redirect.flow], started, turn, ctx)
+        onward = Turn.postback(turn.user_id, postback_data("intent", name=redirect.intent, **redirect.params),
+                               event_id=turn.event_id)
+        return redirect.messages + self._run(self.router.intents[redirect.intent], state, onward, ctx)
 
     def _advance(self, flow: Flow, state: DialogState, turn: Turn, ctx: Context) -> Messages:
         step = flow.next_step(ctx.slots)
         if step is None:
-            out = flow.finish(ctx)
             done = DialogState(suspended=state.suspended)
+            try:
+                out = flow.finish(ctx)
+            except Redirect as redirect:
+                self.store.save(turn.user_id, done)
+                return self._follow(redirect, done, turn, ctx)
             self.store.save(turn.user_id, done)
             return self._offer_resume(out, done, ctx)
         state.flow, state.step, state.slots = flow.name, step.slot, dict(ctx.slots)

@@ -19,6 +19,11 @@ def say(key: str, profile: OrgProfile, **values: Any) -> str:
     return _texts()[key].format(ka=profile.polite_particle, org=profile.short_name, **values)
 
 
+def text_table(key: str) -> dict[str, Any]:
+    """A nested table of wording (e.g. what each kind of organisation calls a customer code)."""
+    return _texts()[key]
+
+
 def intent_label(intent: str) -> str:
     return _texts()["intent_labels"].get(intent, intent)
 

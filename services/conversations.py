@@ -128,6 +128,11 @@ def set_following(session: Session, line_user_id: str, following: bool) -> None:
         user.unfollowed_at = utcnow()
 
 
+def consent_of(session: Session, line_user_id: str) -> str | None:
+    """The version of the e-notice consent this user gave, or None."""
+    return session.scalar(select(LineUser.consent_version).where(LineUser.line_user_id == line_user_id))
+
+
 def record_consent(session: Session, line_user_id: str, version: str | None) -> None:
     """None withdraws consent for electronic notices."""
     user = ensure_user(session, line_user_id)

@@ -28,11 +28,13 @@ class LinkedAccount:
     linked_at: datetime
 
 
-def link_account(session: Session, line_user_id: str, customer_id: int, *, consent_version: str,
-                 now: datetime) -> None:
-    """Link (or re-link) and make this account the active one; the consent for
-    electronic notices is recorded with its version at the same time."""
-    record_consent(session, line_user_id, consent_version)
+def link_account(session: Session, line_user_id: str, customer_id: int, *, now: datetime,
+                 consent_version: str | None = None) -> None:
+    """Link (or re-link) and make this account the active one. A consent version,
+    when given, is recorded with it; the chat asks for consent separately, after
+    linking, because consent to e-notices must not be the price of the service."""
+    if consent_version is not None:
+        record_consent(session, line_user_id, consent_version)
     _deactivate_all(session, line_user_id)
     link = session.scalar(select(AccountLink).where(
         AccountLink.line_user_id == line_user_id, AccountLink.customer_id == customer_id))

@@ -152,10 +152,10 @@ def start_registration(session: Session, *, customer_code: str, phone: str, line
     )
 
 
-def verify_otp(session: Session, *, line_user_id: str, code: str, policy: OtpPolicy, consent_version: str,
-               now: datetime) -> VerifyResult:
+def verify_otp(session: Session, *, line_user_id: str, code: str, policy: OtpPolicy, now: datetime,
+               consent_version: str | None = None) -> VerifyResult:
     """Check a code against the LINE user's latest challenge. On success the
-    account is linked (and made active) and consent is recorded with its version."""
+    account is linked (and made active), with the consent version when one is given."""
     p = policy.polite
     now = as_utc(now)
     typed = "".join(code.split()).translate(_THAI_DIGITS)
