@@ -73,6 +73,7 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     from models import migrate
     from models.db import Database
     from services.demo import seed_demo
+    from services.staff import DEMO_PASSWORD, DEMO_USERNAME
 
     logs.configure("WARNING")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log lines in the demo
@@ -110,6 +111,8 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     click.echo(f"bot: {bot_url}")
     click.echo(f"emulator: {emulator_url}")
     click.echo(f"simulator: {emulator_url}/")
+    click.echo(f"backoffice: {bot_url}/admin")
+    click.echo(f"backoffice login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
     click.echo(f"demo data: {len(seeded.created) + len(seeded.skipped)} customers "
                f"({', '.join(seeded.created + seeded.skipped)})")
     click.echo(f"rich menus: {len(report.menus)} deployed; press Ctrl+C to stop")
@@ -134,6 +137,7 @@ def profile_check(name: str) -> None:
 
 
 def _register_area_commands() -> None:
+    from admin.cli import staff_cli
     from emulator.cli import emulator_cli
     from nlu.cli import nlu_cli
     from rich_menus.cli import richmenu_cli
@@ -141,7 +145,7 @@ def _register_area_commands() -> None:
     from services.identity.cli import sms_cli
     from services.payments.cli import qr_cli
 
-    for command in (emulator_cli, nlu_cli, richmenu_cli, qr_cli, sms_cli, seed_demo_cli):
+    for command in (emulator_cli, nlu_cli, richmenu_cli, qr_cli, sms_cli, seed_demo_cli, staff_cli):
         main.add_command(command)
 
 

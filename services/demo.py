@@ -26,6 +26,7 @@ from services.billing.invoices import Line, issue_invoice
 from services.billing.payments import record_cash_payment, record_payment
 from services.billing.receipts import issue_receipt
 from services.profile import OrgProfile, load_profile
+from services.staff import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo_staff
 from services.thaidate import BANGKOK, MONTHS_FULL, be_year
 
 
@@ -201,6 +202,8 @@ def seed_demo(session: Session, profile: OrgProfile, *, today: date,
             _seed_customer(session, profile, demo, today)
         report.created.append(demo.code)
         progress(f"สร้างแล้ว {demo.code} {demo.name} ({len(demo.bills)} ใบแจ้งหนี้)")
+    if ensure_demo_staff(session):
+        progress(f"สร้างผู้ใช้ระบบหลังบ้าน {DEMO_USERNAME} / {DEMO_PASSWORD}")
     return report
 
 
