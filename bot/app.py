@@ -11,6 +11,8 @@ import redis
 from flask import Flask, jsonify
 
 import nlu
+import web
+from admin import init_admin
 from bot import health, webhook
 from bot.channel import LineChannel
 from bot.delivery import Delivery
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
     client = LineClient(settings.line_api_base, settings.line_channel_access_token,
                         timeout=settings.line_timeout_seconds, max_retries=settings.line_max_retries,
                         backoff_cap=settings.line_backoff_cap_seconds)
-    engine = Engine(build_router(), StateStore(db, redis_client), idle_seconds=settings.flow_idle_minutes * 60)
+    engine = Engine(build_router(settings.profile), StateStore(db, redis_client),
+                    idle_seconds=settings.flow_idle_minutes * 60)
     dispatcher = Dispatcher(
         db=db, engine=engine, delivery=Delivery(db, client), client=client, profile=settings.profile,
         public_base_url=settings.public_base_url, parse=nlu.parse, redis_client=redis_client,
@@ -51,11 +54,13 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         loading_after=settings.loading_after_seconds,
         channel=LineChannel(client, api_base=settings.line_api_base, access_token=settings.line_channel_access_token,
                             timeout=settings.line_timeout_seconds),
-        secret_key=settings.secret_key, data_dir=settings.data_dir,
+        secret_key=settings.secret_key, data_dir=settings.data_dir, sms=settings.sms,
     )
     app.extensions.update(settings=settings, db=db, redis=redis_client, line=client, dispatcher=dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(web.bp)
+    init_admin(app)
 
     @app.errorhandler(413)
     def _too_large(_exc):

@@ -7,6 +7,7 @@ the tests that need them are skipped with the reason shown. SQLite always runs.
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 import uuid
 from dataclasses import dataclass
@@ -90,10 +91,12 @@ def redis_url() -> Iterator[str]:
 
 
 class Server:
-    """A WSGI app on a free local port, in a thread."""
+    """A WSGI app on a free local port, in a thread. The app may be set after the
+    port is known (the bot's settings name its own public URL)."""
 
-    def __init__(self, app) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+    def __init__(self, app=None) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, lambda environ, start: self.app(environ, start), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -152,13 +155,14 @@ def make_stack(database_url: str, *, redis_url: str | None = None, **settings: A
 
     emu_app = emulator.create_app({"CHANNEL_SECRET": SECRET, "CHANNEL_ACCESS_TOKEN": TOKEN})
     emu = Server(emu_app)
+    bot = Server()
     config = load_settings(
         _env_file=None, line_channel_secret=SECRET, line_channel_access_token=TOKEN, line_api_base=emu.url,
         database_url=database_url, redis_url=redis_url, org_profile=settings.pop("org_profile", "tenant"),
-        secret_key="test-secret-key-0123456789", line_backoff_cap_seconds=0.05, **settings,
+        secret_key="test-secret-key-0123456789", line_backoff_cap_seconds=0.05, public_base_url=bot.url,
+        data_dir=settings.pop("data_dir", None) or tempfile.mkdtemp(prefix="smartservice-test-"), **settings,
     )
-    bot_app = create_app(config, background=False)
-    bot = Server(bot_app)
+    bot_app = bot.app = create_app(config, background=False)
     emu_app.extensions["line_emulator"].config["WEBHOOK_URL"] = f"{bot.url}/callback"
     return Stack(bot_app=bot_app, bot=bot, emulator=emu)
 

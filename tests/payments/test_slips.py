@@ -4,42 +4,14 @@ import zlib
 from decimal import Decimal
 
 import pytest
-import qrcode
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageFilter
 
-from services.documents.fonts import thai_font
 from services.payments.slips import QROnlySlipVerifier, is_reused, read_slip_image, slip_key
 from services.payments.thaiqr import SlipQR, promptpay_payload, slip_payload
-
-TRANS_REF = "015125103412ATF12345"
-
-
-def _slip(payload: str | None = slip_payload("004", TRANS_REF)) -> Image.Image:
-    """A receipt-like slip as banking apps show it: text above, mini-QR below."""
-    slip = Image.new("RGB", (720, 1100), (250, 250, 246))
-    draw = ImageDraw.Draw(slip)
-    font = ImageFont.truetype(str(thai_font("Bold")), 34, layout_engine=ImageFont.Layout.RAQM)
-    small = ImageFont.truetype(str(thai_font()), 26, layout_engine=ImageFont.Layout.RAQM)
-    draw.rectangle((0, 0, 720, 110), fill=(0, 140, 70))
-    draw.text((40, 30), "โอนเงินสำเร็จ", font=font, fill="white")
-    for i, line in enumerate(["นาย ทดสอบ ใจดี", "ธ.กสิกรไทย xxx-x-x1234-x", "ไปยัง เทศบาลตำบลบ้านน้ำใส",
-                              "จำนวน: 350.00 บาท", "ค่าธรรมเนียม: 0.00 บาท", "15 ธ.ค. 69 14:30 น."]):
-        draw.text((40, 150 + i * 60), line, font=small, fill=(40, 40, 40))
-    if payload:
-        code = qrcode.make(payload, box_size=6, border=2).get_image().convert("RGB")
-        slip.paste(code, (720 - code.width - 40, 1100 - code.height - 40))
-    return slip
-
-
-def _png(image: Image.Image) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    return buffer.getvalue()
-
+from tests.slip_images import TRANS_REF, png, slip_image
 
 def _low_contrast(image: Image.Image) -> Image.Image:
     return image.convert("L").point(lambda v: 120 + v * 40 // 255)
-
 
 @pytest.mark.parametrize("transform", [
     lambda im: im,
@@ -57,23 +29,20 @@ def _low_contrast(image: Image.Image) -> Image.Image:
 ], ids=["upright", "rotated-90", "upside-down", "tilted-17", "small", "low-contrast", "small-low-contrast", "jpeg",
         "twelve-grey-levels", "tiny", "small-blurred"])
 def test_reads_bank_and_reference_from_slip_photos(transform):
-    reading = read_slip_image(_png(transform(_slip())))
+    reading = read_slip_image(png(transform(slip_image())))
     assert reading.status == "ok", reading.message
     assert reading.slip == SlipQR("004", TRANS_REF)
     assert reading.bank_name == "ธนาคารกสิกรไทย"
 
-
 def test_slip_without_qr_says_so_in_thai():
-    reading = read_slip_image(_png(_slip(payload=None)))
+    reading = read_slip_image(png(slip_image(payload=None)))
     assert (reading.status, reading.slip) == ("no_qr", None)
     assert "ไม่พบ QR บนสลิป" in reading.message
 
-
 def test_payment_qr_is_not_a_slip():
-    reading = read_slip_image(_png(_slip(payload=promptpay_payload("0812345678", "350"))))
+    reading = read_slip_image(png(slip_image(payload=promptpay_payload("0812345678", "350"))))
     assert reading.status == "not_a_slip_qr"
     assert "ไม่ใช่ QR ของสลิป" in reading.message
-
 
 def _png_header_only(width: int, height: int) -> bytes:
     """A PNG that claims a size but carries no pixels: what a decompression bomb looks like at first."""
@@ -82,15 +51,13 @@ def _png_header_only(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) + \
         chunk(b"IEND", b"")
 
-
 def test_non_image_bombs_and_broken_images_are_refused():
     assert read_slip_image(b"%PDF-1.7 not an image").status == "not_an_image"
-    assert read_slip_image(_png(Image.new("1", (8000, 6000)))).status == "too_large"
+    assert read_slip_image(png(Image.new("1", (8000, 6000)))).status == "too_large"
     assert read_slip_image(_png_header_only(30000, 30000)).status == "too_large"  # Pillow's own bomb limit
     assert read_slip_image(_png_header_only(800, 1200)).status == "not_an_image"  # no pixel data
-    truncated = _png(_slip())
+    truncated = png(slip_image())
     assert read_slip_image(truncated[: len(truncated) // 2]).status == "not_an_image"
-
 
 def test_reused_slip_is_detected_by_transaction_ref():
     slip = SlipQR("004", TRANS_REF)
@@ -98,16 +65,15 @@ def test_reused_slip_is_detected_by_transaction_ref():
     assert not is_reused(SlipQR("014", TRANS_REF), {slip_key(slip)})
     assert is_reused(slip, lambda key: key == "004:" + TRANS_REF)
 
-
 def test_qr_only_verifier():
     accepted: set[str] = set()
     verifier = QROnlySlipVerifier(accepted)
-    first = verifier.verify(_png(_slip()), expected_amount=Decimal("350.00"))
+    first = verifier.verify(png(slip_image()), expected_amount=Decimal("350.00"))
     assert first.verdict == "needs_review"  # the QR carries no amount: staff confirm it
     assert first.details == {"sending_bank": "004", "trans_ref": TRANS_REF, "expected_amount": "350.00"}
     accepted.add(slip_key(first.reading.slip))
-    again = verifier.verify(_png(_slip().rotate(90, expand=True)))
+    again = verifier.verify(png(slip_image().rotate(90, expand=True)))
     assert again.verdict == "rejected"
     assert "เคยถูกส่งมาแล้ว" in again.message
-    missing = verifier.verify(_png(_slip(payload=None)))
+    missing = verifier.verify(png(slip_image(payload=None)))
     assert (missing.verdict, missing.reading.status) == ("rejected", "no_qr")

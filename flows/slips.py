@@ -1,0 +1,105 @@
+"""Transfer evidence (S0-7): a slip photo in the chat, or the web form for those
+who would rather type the date and amount. Either way the slip is read (its
+QR), checked for reuse and queued for finance; the resident hears now that it
+arrived and later what finance decided (admin/)."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from flows import basic, cards
+from flows import messages as m
+from flows.accounts import active_customer
+from flows.engine import Context, Flow, Invalid, Messages, Step, Turn
+from services.billing.slips import MAX_SLIP_BYTES, SlipStore, submit_slip
+from services.identity import linking
+from services.payments.slips import read_slip_image
+from services.thaidate import BANGKOK
+from web import links
+
+
+def _begin(turn: Turn, ctx: Context) -> Messages | None:
+    invoice = turn.data.get("invoice", "")
+    ctx.slots["customer_id"] = active_customer(ctx, "send_slip", **({"invoice": invoice} if invoice else {}))
+    ctx.slots["invoice_id"] = int(invoice) if invoice.isdigit() else None
+    return None
+
+
+def _ask(ctx: Context) -> Messages:
+    form = links.slip_form_url(ctx.public_base_url, ctx.secret_key, ctx.slots["customer_id"], ctx.user_id,
+                               ctx.slots.get("invoice_id"))
+    return [m.text(ctx.say("ask_slip", form_url=form), [
+        m.qr_camera(ctx.say("camera_label")), m.qr_camera_roll(ctx.say("camera_roll_label"))])]
+
+
+def _take(turn: Turn, ctx: Context) -> dict[str, Any]:
+    if turn.kind != "image":
+        raise Invalid(m.text(ctx.say("slip_not_an_image" if turn.kind == "file" else "slip_need_image"), [
+            m.qr_camera(ctx.say("camera_label")), m.qr_camera_roll(ctx.say("camera_roll_label"))]))
+    image = _download(turn, ctx)
+    return _submit(ctx, image, customer_id=ctx.slots["customer_id"], invoice_id=ctx.slots.get("invoice_id"))
+
+
+def _download(turn: Turn, ctx: Context) -> bytes:
+    message_id = str(turn.message.get("id", ""))
+    try:
+        return ctx.channel.content(message_id) if ctx.channel and message_id else b""
+    except Exception as exc:  # noqa: BLE001 - any failure to fetch means: please send again
+        raise Invalid(ctx.say("slip_download_failed")) from exc
+
+
+def _submit(ctx: Context, image: bytes, *, customer_id: int, invoice_id: int | None) -> dict[str, Any]:
+    with ctx.db.session() as session, session.begin():
+        result = submit_slip(session, customer_id=customer_id, image=image, source="chat", line_user_id=ctx.user_id,
+                             store=SlipStore(ctx.data_dir / "slips"), now=datetime.now(BANGKOK), invoice_id=invoice_id)
+    if result.status == "not_an_image":
+        raise Invalid(ctx.say("slip_not_an_image"))
+    if result.status == "too_large":
+        raise Invalid(ctx.say("slip_too_large", limit=MAX_SLIP_BYTES // (1024 * 1024)))
+    return {"status": result.status, "amount": str(result.amount) if result.amount is not None else None,
+            "paid_at": result.paid_at.isoformat() if result.paid_at else None, "bank": result.bank,
+            "reference": result.reference, "qr_read": result.qr_read}
+
+
+def _finish(ctx: Context) -> Messages:
+    slip = ctx.slots["slip"]
+    out = [cards.slip_message(
+        slip["status"], profile=ctx.profile, amount=Decimal(slip["amount"]) if slip["amount"] else None,
+        paid_at=datetime.fromisoformat(slip["paid_at"]) if slip["paid_at"] else None,
+        bank=slip["bank"], reference=slip["reference"],
+    )]
+    if slip["status"] == "pending" and not slip["qr_read"]:
+        out.append(m.text(ctx.say("slip_qr_unread")))
+    return out
+
+
+send_slip = Flow(
+    name="send_slip",
+    title="แนบหลักฐานการชำระเงิน",
+    begin=_begin,
+    steps=(Step("slip", _ask, _take),),
+    finish=_finish,
+)
+
+
+def media(turn: Turn, ctx: Context) -> Messages:
+    """A photo sent without choosing a service: a registered resident's slip (its
+    QR reads as one) goes straight to finance; anything else is asked about."""
+    if turn.kind != "image" or not ctx.profile.has("accounts"):
+        return basic.media(turn, ctx)
+    with ctx.db.session() as session:
+        customer_id = linking.active_customer_id(session, ctx.user_id)
+    if customer_id is None:
+        return basic.media(turn, ctx)
+    try:
+        image = _download(turn, ctx)
+    except Invalid as invalid:
+        return invalid.messages
+    if read_slip_image(image).slip is None:
+        return basic.media(turn, ctx)
+    try:
+        ctx.slots = {"slip": _submit(ctx, image, customer_id=customer_id, invoice_id=None)}
+    except Invalid as invalid:
+        return invalid.messages
+    return _finish(ctx)

@@ -1,0 +1,133 @@
+"""The resident's web pages. Each checks the link's signature before anything else."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from flows import cards
+from services.billing.documents import receipt_pdf_bytes
+from services.billing.slips import MAX_SLIP_BYTES, SlipStore, submit_slip
+from services.messaging.outbox import retry_key_for
+from services.money import to_money
+from services.payments.qrimage import payment_card_png
+from services.payments.signing import SignatureError, verify
+from services.payments.thaiqr import ThaiQRError
+from services.thaidate import BANGKOK
+
+bp = Blueprint("web", __name__, url_prefix="/web", template_folder="templates")
+FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
+
+
+@bp.errorhandler(413)
+def _too_large(_exc) -> Response:
+    return Response(render_template("web/message.html", profile=_profile(), title="ไฟล์ใหญ่เกินไป",
+                                    body=f"รูปมีขนาดใหญ่เกิน {MAX_SLIP_BYTES // (1024 * 1024)} MB "
+                                         "กรุณากลับไปเลือกรูปที่เล็กลง หรือแคปหน้าจอสลิปแล้วส่งใหม่"), status=413)
+
+
+def _signed() -> dict[str, str]:
+    """The link's parameters; a link that was altered or has expired gets a Thai page, not data."""
+    try:
+        return verify(request.full_path, secret=current_app.config["SECRET_KEY"])
+    except SignatureError:
+        abort(Response(render_template(
+            "web/message.html", profile=_profile(), title="ลิงก์นี้ใช้ไม่ได้แล้ว",
+            body="ลิงก์หมดอายุหรือไม่ถูกต้อง กรุณากลับไปที่แชท LINE แล้วขอลิงก์ใหม่อีกครั้ง"), status=403))
+
+
+def _profile():
+    return current_app.extensions["settings"].profile
+
+
+def _db():
+    return current_app.extensions["db"]
+
+
+@bp.get("/qr.png")
+def qr_card() -> Response:
+    params = _signed()
+    payee = _profile().payment.account_name if _profile().payment else _profile().name
+    try:
+        png = payment_card_png(params.get("p", ""), payee=payee, caption=params.get("c") or None)
+    except ThaiQRError:
+        abort(404)
+    # The picture never changes for its link; LINE and phones may keep it.
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@bp.get("/receipts/<int:receipt_id>.pdf")
+def receipt_pdf(receipt_id: int) -> Response:
+    _signed()
+    settings = current_app.extensions["settings"]
+    with _db().session() as session, session.begin():
+        try:
+            pdf = receipt_pdf_bytes(session, receipt_id, settings.profile, data_dir=settings.data_dir)
+        except LookupError:
+            abort(404)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="receipt-{receipt_id}.pdf"', "Cache-Control": "private, no-store"})
+
+
+@bp.route("/slips/new", methods=["GET", "POST"])
+def slip_form() -> Response | str:
+    params = _signed()
+    request.max_content_length = MAX_SLIP_BYTES + FORM_OVERHEAD  # the webhook's 1 MB is too small for a photo
+    customer_id, user_id = int(params.get("c", "0") or 0), params.get("u") or None
+    invoice_id = int(params["i"]) if params.get("i", "").isdigit() else None
+    values: dict[str, Any] = {"paid_on": date.today().isoformat(), "amount": ""}
+    errors: list[str] = []
+    if request.method == "POST":
+        values = {"paid_on": request.form.get("paid_on", ""), "amount": request.form.get("amount", "")}
+        amount, paid_on, errors = _read_form(values)
+        upload = request.files.get("slip")
+        image = upload.read(MAX_SLIP_BYTES + 1) if upload else b""
+        if not image:
+            errors.append("กรุณาเลือกรูปสลิปการโอนเงิน")
+        if not errors:
+            settings = current_app.extensions["settings"]
+            with _db().session() as session, session.begin():
+                result = submit_slip(session, customer_id=customer_id, image=image, source="web", line_user_id=user_id,
+                                     store=SlipStore(settings.data_dir / "slips"), now=datetime.now(BANGKOK),
+                                     declared_amount=amount, declared_paid_on=paid_on, invoice_id=invoice_id)
+            if result.status == "not_an_image":
+                errors.append("ไฟล์นี้ไม่ใช่รูปภาพที่อ่านได้ กรุณาเลือกรูปสลิป (JPG หรือ PNG)")
+            elif result.status == "too_large":
+                errors.append(f"รูปมีขนาดใหญ่เกิน {MAX_SLIP_BYTES // (1024 * 1024)} MB กรุณาเลือกรูปที่เล็กลง")
+            else:
+                _tell_in_chat(user_id, result)
+                return render_template("web/slip_done.html", profile=_profile(), result=result)
+    status = 400 if errors else 200
+    return Response(render_template("web/slip_form.html", profile=_profile(), values=values, errors=errors,
+                                    max_mb=MAX_SLIP_BYTES // (1024 * 1024)), status=status)
+
+
+def _read_form(values: dict[str, str]) -> tuple[Decimal | None, date | None, list[str]]:
+    errors: list[str] = []
+    amount = paid_on = None
+    try:
+        amount = to_money(values["amount"].replace(",", "").strip(), exact=True)
+        if amount <= 0:
+            raise ValueError
+    except (InvalidOperation, ValueError):
+        errors.append("กรุณากรอกจำนวนเงินที่โอน เช่น 1250.50")
+        amount = None
+    try:
+        paid_on = date.fromisoformat(values["paid_on"])
+        if paid_on > datetime.now(BANGKOK).date():
+            errors.append("วันที่โอนต้องไม่เป็นวันในอนาคต")
+    except ValueError:
+        errors.append("กรุณาเลือกวันที่โอนเงิน")
+    return amount, paid_on, errors
+
+
+def _tell_in_chat(user_id: str | None, result) -> None:
+    """The chat hears about a form submission too, once (the key is the slip's)."""
+    if user_id is None or result.slip_id is None:
+        return
+    message = cards.slip_message(result.status, profile=_profile(), amount=result.amount, paid_at=result.paid_at,
+                                 bank=result.bank, reference=result.reference)
+    current_app.extensions["dispatcher"].delivery.push(
+        user_id, [message], reason="slip_received", retry_key=retry_key_for("slip", str(result.slip_id), "received"))
