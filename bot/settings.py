@@ -15,12 +15,15 @@ from services.identity.sms import HttpSmsSettings
 from services.profile import OrgProfile, load_profile
 
 
+REAL_LINE_API = "https://api.line.me"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     line_channel_secret: str = Field(min_length=8)
     line_channel_access_token: str = Field(min_length=8)
-    line_api_base: str = "https://api.line.me"
+    line_api_base: str = REAL_LINE_API
     database_url: str = "sqlite:///smartservice.db"
     redis_url: str | None = None
     public_base_url: str = "http://127.0.0.1:8080"
@@ -59,6 +62,13 @@ class Settings(BaseSettings):
         if value.startswith("postgres://"):
             return "postgresql+psycopg://" + value.removeprefix("postgres://")
         return value
+
+    @model_validator(mode="after")
+    def _https_for_real_line(self) -> "Settings":
+        if self.line_api_base == REAL_LINE_API and not self.public_base_url.startswith("https://"):
+            raise ValueError("PUBLIC_BASE_URL must be https:// with the real LINE API: LINE loads QR images "
+                             "and opens links only over https")
+        return self
 
     @model_validator(mode="after")
     def _sms_gateway_complete(self) -> "Settings":
