@@ -6,15 +6,17 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 
-from emulator import api, control, ids, media, simulator
+from emulator import api, control, ids, media, simulator, sms
 from emulator.state import Emulator
 from emulator.store import Store
 from emulator.webhook import WebhookSender
+from models.db import Database
 
 ENV_KEYS = {
     "CHANNEL_SECRET": "LINE_CHANNEL_SECRET",
     "CHANNEL_ACCESS_TOKEN": "LINE_CHANNEL_ACCESS_TOKEN",
     "WEBHOOK_URL": "EMULATOR_WEBHOOK_URL",
+    "SMS_DATABASE_URL": "DATABASE_URL",
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -29,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     # None: unlimited ("type": "none"); an integer enforces LINE's monthly limit on pushes.
     "MESSAGE_QUOTA": None,
     "BOT_NAME": "Smart Service",
+    # The bot's database, for the development SMS inbox page; None hides it.
+    "SMS_DATABASE_URL": None,
 }
 
 
@@ -55,6 +59,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(control.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(simulator.bp)
+    app.register_blueprint(sms.bp)
+    if settings["SMS_DATABASE_URL"]:
+        app.extensions["sms_database"] = Database(settings["SMS_DATABASE_URL"])
 
     @app.errorhandler(404)
     def not_found(_: Exception) -> tuple[Response, int]:

@@ -153,7 +153,8 @@ def make_stack(database_url: str, *, redis_url: str | None = None, **settings: A
     from bot.app import create_app
     from bot.settings import load_settings
 
-    emu_app = emulator.create_app({"CHANNEL_SECRET": SECRET, "CHANNEL_ACCESS_TOKEN": TOKEN})
+    emu_app = emulator.create_app({"CHANNEL_SECRET": SECRET, "CHANNEL_ACCESS_TOKEN": TOKEN,
+                                   "SMS_DATABASE_URL": database_url})
     emu = Server(emu_app)
     bot = Server()
     config = load_settings(

@@ -108,6 +108,17 @@ def test_unregistered_resident_asking_for_the_bill_registers_then_sees_it(bills)
     assert "22,327.50" in texts([statement])
 
 
+def test_the_emulator_sms_inbox_shows_the_otp(bills):
+    user = bills.new_user()
+    bills.say(user, "ลงทะเบียน T0001")
+    bills.say(user, "0810000001")
+    code = latest_otp(bills, "0810000001")
+    listed = requests.get(f"{bills.emulator.url}/_emulator/sms.json", params={"phone": "0810000001"}, timeout=5).json()
+    assert code in listed["messages"][0]["text"]
+    page = requests.get(f"{bills.emulator.url}/_emulator/sms", timeout=5)
+    assert page.status_code == 200 and code in page.text and "กล่อง SMS ทดสอบ" in page.text
+
+
 def test_wrong_phone_gets_the_same_answer_as_an_unknown_code_and_no_sms(bills):
     user, other = bills.new_user(), bills.new_user()
     answers = []
