@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -60,6 +60,84 @@ LONG_CONTEXTS: dict[str, dict[str, Any]] = {
     },
     "error": {"message": LONG_TEXT, "next_step": LONG_TEXT, "retry": {"label": "ลองส่งหลักฐานใหม่อีกครั้ง", "data": ft.intent_data("send_slip")}},
 }
+
+# The billing cards at their row limits (flows/cards.py caps the rows to the
+# templates' "$max") with the longest names, numbers and reasons a record holds.
+LONG_NAME = "ห้างหุ้นส่วนจำกัด ศรีสุวรรณวงศ์การค้าและบริการครบวงจร (นางสาวประภัสสร ศรีสุวรรณวงศ์ ผู้จัดการ)"
+LONG_ADDRESS = ("999/9999 หมู่บ้านพฤกษาวิลล์ซิตี้ ซอยพหลโยธิน 87 แยก 12-3 ถนนพหลโยธิน ตำบลประชาธิปัตย์ "
+                "อำเภอธัญบุรี จังหวัดปทุมธานี 12130 (ตรงข้ามตลาดสดรังสิต ทางเข้าประตูหลัง)")
+LONG_REASON = "ส่วนลดค่าเช่าเนื่องจากศูนย์การค้าปิดปรับปรุงทางเดินและระบบไฟฟ้าส่วนกลางเป็นเวลา 3 วัน ตามประกาศที่ 12/2569 " * 2
+BIG = Decimal("1234567.89")
+
+
+def _invoice_row(n: int, status: str) -> dict[str, Any]:
+    return {"number": f"BS-INV-2570-{n:06d}", "period": "ค่าเช่าและค่าบริการส่วนกลาง เดือนพฤศจิกายน 2569", "due_date": date(2027, 1, 31),
+            "outstanding": BIG, "status": status, "data": ft.intent_data("check_balance", invoice=9_000_000 + n)}
+
+
+def _credit_note_row(n: int) -> dict[str, Any]:
+    return {"number": f"BS-CN-2570-{n:06d}", "invoice_number": f"BS-INV-2570-{n:06d}", "issued_on": date(2027, 1, 31),
+            "amount": BIG, "reason": LONG_REASON, "data": ft.intent_data("check_balance", credit_note=9_000_000 + n)}
+
+
+def _long_account(n: int) -> dict[str, Any]:
+    contracts = [{
+        "number": f"CT-2570-{n:04d}-{c:02d}", "kind_label": "ค่าธรรมเนียมเก็บขยะ", "description": LONG_TITLE,
+        "facts": [{"label": "พื้นที่", "value": "อาคาร B ชั้น 2 ห้อง B-201/1-3 (1,250.5 ตร.ม.)"},
+                  {"label": "ศูนย์", "value": "ศูนย์การค้าชุมชนสุขใจ สาขาคลองหลวง (อาคารจอดรถและพื้นที่ให้เช่าชั่วคราว)"},
+                  {"label": "ค่าเช่า", "value": "1,234,567.89 บาท / เดือน"}, {"label": "เลขมาตร", "value": "MT-000000012345"}],
+        "starts_on": date(2020, 1, 1), "ends_on": date(2030, 12, 31)} for c in range(5)]
+    return {"code": f"BS{n:08d}", "name": LONG_NAME, "type_name": "ผู้ชำระค่าธรรมเนียม", "active": n == 0,
+            "address": LONG_ADDRESS, "phones": "\n".join(["081-xxx-5678", "025-xxx-1234", "089-xxx-0000"]),
+            "contract_count": 12, "contracts": contracts, "contracts_more": 7,
+            "switch_data": None if n == 0 else ft.intent_data("account_info", switch=9_000_000 + n),
+            "unlink_data": ft.intent_data("account_info", unlink=9_000_000 + n)}
+
+
+LONG_CONTEXTS.update({
+    "statement": {
+        "customer_code": "BS00001234", "customer_name": LONG_NAME, "as_of": date(2027, 1, 31), "outstanding": BIG,
+        "current": _invoice_row(0, "partial"), "overdue": [_invoice_row(n, "overdue") for n in range(1, 11)],
+        "overdue_more": 14, "credit_notes": [_credit_note_row(n) for n in range(6)], "credit_notes_more": 3,
+        "pay_data": ft.intent_data("pay_bill"), "receipts_data": ft.intent_data("receipts"),
+    },
+    "invoice": {
+        "invoice_number": "BS-INV-2570-000123", "period": "ค่าเช่าและค่าบริการส่วนกลาง เดือนพฤศจิกายน 2569",
+        "issued_on": date(2027, 1, 1), "due_date": date(2027, 1, 31), "status": "partial",
+        "lines": [{"description": LONG_TITLE, "quantity": "1,234.567 ลูกบาศก์เมตร", "unit_price": BIG, "amount": BIG} for _ in range(15)],
+        "lines_more": 20, "total": BIG, "credited": BIG, "paid": BIG, "outstanding": BIG,
+        "payments": [{"paid_at": datetime(2027, 1, 5, 23, 59), "amount": BIG, "method_label": "ชำระผ่านธนาคาร",
+                      "receipt_number": "BS-RC-2570-000123"} for _ in range(10)],
+        "payments_more": 4, "credit_notes": [_credit_note_row(n) for n in range(6)], "credit_notes_more": 2,
+        "pay_data": ft.intent_data("pay_bill", invoice=9_000_123), "statement_data": ft.intent_data("check_balance"),
+    },
+    "bill": {
+        "qr_url": "https://smartservice.example.go.th/pay/qr/BS00001234.png?exp=1798761600&sig=" + "f" * 64,
+        "amount": BIG, "payee": "เทศบาลเมืองบ้านสวน (เงินรายได้ค่าธรรมเนียมเก็บขยะมูลฝอยและสิ่งปฏิกูล)",
+        "scheme_label": "Thai QR (Bill Payment)", "ref1": "BS0000123412345678", "ref2": "INV2570000123456789",
+        "customer_code": "BS00001234", "customer_name": LONG_NAME,
+        "invoices": [{"number": f"BS-INV-2570-{n:06d}", "period": "ค่าเช่าและค่าบริการส่วนกลาง เดือนพฤศจิกายน 2569",
+                      "outstanding": BIG} for n in range(10)],
+        "invoices_more": 15, "slip_data": ft.intent_data("send_slip", invoice=9_000_123),
+    },
+    "receipt": {
+        "receipt_number": "BS-RC-2570-000123", "issued_at": datetime(2027, 1, 5, 23, 59), "amount": BIG,
+        "method_label": "สแกนจ่ายด้วย Thai QR", "reference": "2027010523595912345678901234", "status": "paid",
+        "lines": [{"title": f"BS-INV-2570-{n:06d}", "period": "ค่าเช่าและค่าบริการส่วนกลาง เดือนพฤศจิกายน 2569", "amount": BIG}
+                  for n in range(9)] + [{"title": "ยอดชำระล่วงหน้า/เงินคงเหลือในบัญชี", "amount": BIG}],
+        "lines_more": 5, "pdf_url": "https://smartservice.example.go.th/documents/receipts/BS-RC-2570-000123.pdf?sig=" + "f" * 64,
+    },
+    # three accounts with five contracts each fill the 50 KB; flows/cards.py shows
+    # fewer contracts when more accounts are linked (test_cards)
+    "account": {"count": 3, "accounts": [_long_account(n) for n in range(3)], "register_data": ft.intent_data("register")},
+    "slip_status": {
+        "status": "rejected", "rejected": True, "reason": LONG_TEXT,
+        "facts": [{"label": "จำนวนเงิน", "value": BIG}, {"label": "วันที่โอน", "value": datetime(2027, 1, 5, 23, 59)},
+                  {"label": "ธนาคาร", "value": "ธนาคารเพื่อการเกษตรและสหกรณ์การเกษตร"},
+                  {"label": "เลขอ้างอิง", "value": "2027010523595912345678901234"}],
+        "resend_data": ft.intent_data("send_slip"), "staff_data": ft.intent_data("talk_to_staff"),
+    },
+})
 
 
 def _all_text(node: Any) -> list[str]:
