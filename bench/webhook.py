@@ -5,7 +5,11 @@ gunicorn) plays LINE. Signed webhook bodies with mixed text and postback events
 are posted by concurrent senders; for each event we time the acknowledgement (the
 HTTP answer to the webhook) and the moment its reply reached the emulator.
 
-    .venv/bin/python bench/webhook.py [--events 2000] [--concurrency 16]
+    .venv/bin/python bench/webhook.py [--events 2000] [--concurrency 16] [--profile DIR]
+
+Besides latency it reports the CPU each process group spent per event (from
+/proc), and with --profile it samples the bot's gunicorn workers with py-spy
+(``pip install py-spy`` first) into DIR/bot.txt in py-spy's raw format.
 
 The database is BENCH_DATABASE_URL, else TEST_DATABASE_URL (PostgreSQL), else a
 temporary SQLite file; Redis is BENCH_REDIS_URL or TEST_REDIS_URL when set.
@@ -28,6 +32,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -80,7 +85,7 @@ def sign(body: bytes) -> str:
     return base64.b64encode(hmac.new(SECRET.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def build_events(emulator: str, n: int, users: int) -> list[tuple[str, bytes]]:
+def build_events(emulator: str, n: int, users: int) -> list[tuple[str, str, bytes]]:
     user_ids = []
     for i in range(users):
         uid = "U" + uuid.uuid4().hex
@@ -103,22 +108,61 @@ def build_events(emulator: str, n: int, users: int) -> list[tuple[str, bytes]]:
         else:
             event = {**base, "type": "postback", "postback": {"data": rng.choice(POSTBACKS)}}
         body = json.dumps({"destination": "Ubench", "events": [event]}, ensure_ascii=False).encode()
-        out.append((event_id, body))
+        out.append((event_id, user, body))
     return out
 
 
-def run_load(bot: str, emulator: str, events: list[tuple[str, bytes]], concurrency: int) -> dict:
+def _clock_ticks() -> int:
+    return os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> tuple[str, int, float] | None:
+    """(command, parent pid, CPU seconds) of a process, None when it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    name = raw[raw.index("(") + 1:raw.rindex(")")]
+    fields = raw[raw.rindex(")") + 2:].split()
+    return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / _clock_ticks()
+
+
+def cpu_by_group(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds so far of each named process tree, of every PostgreSQL and Redis
+    process on the machine (other work on them counts too), and of this script."""
+    stats = {int(p.name): s for p in Path("/proc").iterdir() if p.name.isdigit() and (s := _stat(int(p.name)))}
+    children: dict[int, list[int]] = defaultdict(list)
+    for pid, (_, ppid, _) in stats.items():
+        children[ppid].append(pid)
+    out: dict[str, float] = {}
+    for group, root in roots.items():
+        todo, total = [root], 0.0
+        while todo:
+            pid = todo.pop()
+            total += stats[pid][2] if pid in stats else 0.0
+            todo.extend(children.get(pid, []))
+        out[group] = total
+    out["postgresql"] = sum(s[2] for s in stats.values() if s[0] == "postgres")
+    out["redis"] = sum(s[2] for s in stats.values() if s[0].startswith("redis-server"))
+    me = os.times()
+    out["load generator"] = me.user + me.system
+    return out
+
+
+def run_load(bot: str, emulator: str, events: list[tuple[str, str, bytes]], concurrency: int,
+             cpu_roots: dict[str, int] | None = None) -> dict:
     requests.delete(f"{emulator}/_emulator/calls", timeout=30)
+    cpu_before = cpu_by_group(cpu_roots or {})
     sent_at: dict[str, float] = {}
     acks: list[float] = []
     errors = 0
     local = threading.local()
 
-    def send(item: tuple[str, bytes]) -> None:
+    def send(item: tuple[str, str, bytes]) -> None:
         nonlocal errors
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        event_id, body = item
+        event_id, _, body = item
         started = time.time()
         sent_at[event_id] = started
         response = session.post(f"{bot}/callback", data=body, timeout=30,
@@ -130,10 +174,12 @@ def run_load(bot: str, emulator: str, events: list[tuple[str, bytes]], concurren
     began = time.time()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(send, events))
-    delivered = wait_for_replies(emulator, {e for e, _ in events}, timeout=120)
+    delivered = wait_for_replies(emulator, {e: u for e, u, _ in events}, timeout=120)
     finished = max(delivered.values()) if delivered else time.time()
     latencies = [delivered[e] - sent_at[e] for e in delivered]
+    cpu_after = cpu_by_group(cpu_roots or {})
     return {
+        "cpu_ms_per_event": {k: (cpu_after[k] - cpu_before[k]) * 1000 / len(events) for k in cpu_after},
         "events": len(events),
         "answered": len(delivered),
         "errors": errors,
@@ -145,20 +191,27 @@ def run_load(bot: str, emulator: str, events: list[tuple[str, bytes]], concurren
     }
 
 
-def wait_for_replies(emulator: str, wanted: set[str], timeout: float) -> dict[str, float]:
-    """Event id → when its first answer reached the emulator (epoch seconds)."""
+def wait_for_replies(emulator: str, wanted: dict[str, str], timeout: float) -> dict[str, float]:
+    """Event id → when its first answer reached the emulator (epoch seconds). `wanted`
+    maps event ids to their users; only users still waiting are asked, and only for
+    entries newer than the last one seen, so that polling costs the emulator little
+    while a slow bot is still answering (it shares the cores with the bot)."""
     deadline = time.time() + timeout
     delivered: dict[str, float] = {}
-    while time.time() < deadline:
-        for user in requests.get(f"{emulator}/_emulator/users", timeout=30).json()["users"]:
-            for entry in requests.get(f"{emulator}/_emulator/users/{user['userId']}/messages",
-                                      timeout=30).json()["messages"]:
-                event_id = entry.get("eventId")
-                if event_id in wanted and event_id not in delivered:
-                    delivered[event_id] = datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).timestamp()
-        if len(delivered) >= len(wanted):
-            break
-        time.sleep(0.5)
+    seen: dict[str, int] = defaultdict(int)
+    with requests.Session() as session:
+        while time.time() < deadline:
+            for user in sorted({u for e, u in wanted.items() if e not in delivered}):
+                entries = session.get(f"{emulator}/_emulator/users/{user}/conversation",
+                                      params={"after": seen[user]}, timeout=30).json()["entries"]
+                for entry in entries:
+                    seen[user] = max(seen[user], entry["seq"])
+                    event_id = entry.get("eventId")
+                    if entry["from"] == "bot" and event_id in wanted and event_id not in delivered:
+                        delivered[event_id] = datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).timestamp()
+            if len(delivered) >= len(wanted):
+                break
+            time.sleep(0.5)
     return delivered
 
 
@@ -174,6 +227,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--profile", type=Path, help="sample the bot's workers with py-spy into this folder")
     opts = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-webhook-"))
@@ -201,17 +255,30 @@ def main() -> None:
                            common, f"http://127.0.0.1:{echo_port}/callback"))
         print(f"database: {database.split('@')[-1].split('?')[0]}; redis: {redis_url or 'none'}; "
               f"{opts.events} events, {opts.concurrency} senders, gunicorn {opts.workers}x{opts.threads}")
-        warm = build_events(emulator, 100, 20)
-        run_load(f"http://127.0.0.1:{bot_port}", emulator, warm, opts.concurrency)
-        run_load(f"http://127.0.0.1:{echo_port}", emulator, warm, opts.concurrency)
+        for port in (bot_port, echo_port):  # each with its own reply tokens
+            run_load(f"http://127.0.0.1:{port}", emulator, build_events(emulator, 100, 20), opts.concurrency)
         results = {}
-        for name, port in (("echo bot (baseline)", echo_port), ("smart service", bot_port)):
+        for name, proc, port in (("echo bot (baseline)", procs[2], echo_port), ("smart service", procs[1], bot_port)):
             events = build_events(emulator, opts.events, opts.users)
-            results[name] = run_load(f"http://127.0.0.1:{port}", emulator, events, opts.concurrency)
+            spy = _py_spy(proc, opts.profile) if opts.profile and proc is procs[1] else None
+            results[name] = run_load(f"http://127.0.0.1:{port}", emulator, events, opts.concurrency,
+                                     cpu_roots={"bot": proc.pid, "emulator": procs[0].pid})
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                spy.wait(timeout=60)
         report(results)
     finally:
         for proc in procs:
             stop(proc)
+
+
+def _py_spy(proc: subprocess.Popen, folder: Path) -> subprocess.Popen:
+    folder.mkdir(parents=True, exist_ok=True)
+    spy = subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--subprocesses", "--format", "raw", "--nonblocking", *(["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else []),
+                            "-r", "50", "-o", str(folder / "bot.txt"), "-p", str(proc.pid)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)  # attached before the first event
+    return spy
 
 
 def _fresh_pg_schema(url: str) -> str:
@@ -234,6 +301,12 @@ def report(results: dict[str, dict]) -> None:
               f"{r['ack_p50_ms']:.1f} | {r['ack_p99_ms']:.1f} | {r['reply_p50_ms']:.1f} | {r['reply_p99_ms']:.1f} |")
     base, ours = results["echo bot (baseline)"], results["smart service"]
     print(f"\nthroughput ratio (ours / echo): {ours['events_per_s'] / base['events_per_s']:.2f}")
+    groups = list(base["cpu_ms_per_event"])
+    print("\n| CPU ms per event | " + " | ".join(groups) + " | total |")
+    print("|---" * (len(groups) + 2) + "|")
+    for name, r in results.items():
+        cpu = r["cpu_ms_per_event"]
+        print(f"| {name} | " + " | ".join(f"{cpu[g]:.2f}" for g in groups) + f" | {sum(cpu.values()):.2f} |")
 
 
 if __name__ == "__main__":
