@@ -89,7 +89,7 @@ def pay_bill(turn: Turn, ctx: Context) -> Messages:
         return [m.text(ctx.say("nothing_owed", code=code))]
     caption = request.invoices[0].number if invoice_id is not None else request.customer_code
     qr_url = links.qr_image_url(ctx.public_base_url, ctx.secret_key, request.payload, caption)
-    return [cards.bill_message(request, profile=ctx.profile, qr_url=qr_url), m.text(ctx.say("pay_how"))]
+    return [cards.bill_message(request, profile=ctx.profile, qr_url=qr_url)]
 
 
 def _owner_of_invoice(ctx: Context, invoice_id: int | None) -> int | None:
