@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
+from sqlalchemy.orm import Session
 
 from models.db import Database
 from models.staff import STAFF_ROLES
@@ -12,8 +15,17 @@ from services.staff import ROLE_NAMES, StaffError, create_staff, list_staff, set
 from services.thaidate import format_thai_datetime
 
 
-def _database() -> Database:
-    return Database(os.environ.get("DATABASE_URL", "sqlite:///smartservice.db"))
+@contextmanager
+def _session() -> Iterator[Session]:
+    """One transaction on DATABASE_URL; a refusal becomes the command's Thai error."""
+    db = Database(os.environ.get("DATABASE_URL", "sqlite:///smartservice.db"))
+    try:
+        with db.session() as session, session.begin():
+            yield session
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.engine.dispose()
 
 
 def _password_option(func):
@@ -33,14 +45,8 @@ def staff_cli() -> None:
 @_password_option
 def add(username: str, display_name: str, role: str, password: str) -> None:
     """Create a staff login."""
-    db = _database()
-    try:
-        with db.session() as session, session.begin():
-            staff = create_staff(session, username=username, display_name=display_name, role=role, password=password)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        db.engine.dispose()
+    with _session() as session:
+        staff = create_staff(session, username=username, display_name=display_name, role=role, password=password)
     click.echo(f"สร้างผู้ใช้ {staff.username} ({staff.display_name}, {staff.role_name}) แล้ว")
 
 
@@ -49,27 +55,17 @@ def add(username: str, display_name: str, role: str, password: str) -> None:
 @_password_option
 def change_password(username: str, password: str) -> None:
     """Set a new password (ends the user's open sessions)."""
-    db = _database()
-    try:
-        with db.session() as session, session.begin():
-            set_password(session, username, password)
-    except StaffError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        db.engine.dispose()
+    with _session() as session:
+        set_password(session, username, password)
     click.echo(f"ตั้งรหัสผ่านใหม่ให้ {username} แล้ว")
 
 
 @staff_cli.command(name="list")
 def list_users() -> None:
     """Every staff login with its role and last login."""
-    db = _database()
-    try:
-        with db.session() as session:
-            users = list_staff(session)
-            rows = [(u.username, u.display_name, ROLE_NAMES[u.role], u.active, u.last_login_at) for u in users]
-    finally:
-        db.engine.dispose()
+    with _session() as session:
+        rows = [(u.username, u.display_name, ROLE_NAMES[u.role], u.active, u.last_login_at)
+                for u in list_staff(session)]
     if not rows:
         click.echo("ยังไม่มีผู้ใช้ระบบหลังบ้าน (smartservice staff add USERNAME --name ...)")
     for username, name, role, active, last in rows:

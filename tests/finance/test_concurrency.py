@@ -2,7 +2,6 @@
 once, a transfer is queued once."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 from decimal import Decimal
 
@@ -11,9 +10,9 @@ from sqlalchemy import func, select
 
 from models.accounts import Payment, Receipt
 from models.slips import Slip
-from services.billing.errors import BillingError
 from services.billing.slips import approve_slip, reject_slip, submit_slip
 from tests.accounts.helpers import RECEIPT_FORMAT, at, bill, customer
+from tests.accounts.test_concurrency import _race
 from tests.slip_images import slip_png
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
@@ -21,26 +20,6 @@ pytestmark = pytest.mark.parametrize("database_url", ["postgres"], indirect=True
 TODAY = date(2026, 12, 15)
 NOW = at(TODAY, 14)
 WORKERS = 8
-
-
-def _race(db, work) -> tuple[list, list[BillingError]]:
-    start = threading.Barrier(WORKERS)
-    results, refusals = [], []
-
-    def run(n: int) -> None:
-        start.wait()
-        try:
-            with db.session() as s, s.begin():
-                results.append(work(s, n))
-        except BillingError as exc:
-            refusals.append(exc)
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(WORKERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return results, refusals
 
 
 def _approve(s, slip_id: int, n: int):
@@ -55,7 +34,7 @@ def test_reviewers_approving_one_slip_at_once_record_one_payment(db, store):
         slip_ids = [submit_slip(s, customer_id=owner.id, image=slip_png(f"RACE{i}"), source="chat",
                                 line_user_id=None, store=store, now=NOW).slip_id for i in range(3)]
     for slip_id in slip_ids:
-        approved, refused = _race(db, lambda s, n: _approve(s, slip_id, n))
+        approved, refused = _race(db, WORKERS, lambda s, n: _approve(s, slip_id, n))
         assert len(approved) == 1 and len(refused) == WORKERS - 1
         assert all("ถูกอนุมัติไปแล้วโดย" in str(r) for r in refused)
     with db.session() as s:
@@ -74,7 +53,7 @@ def test_approve_and_reject_at_once_leave_one_decision(db, store):
             return _approve(s, slip_id, n)
         return reject_slip(s, slip_id, reason="ยอดไม่ตรง", reviewed_by=f"เจ้าหน้าที่ {n}", now=NOW)
 
-    decided, refused = _race(db, decide)
+    decided, refused = _race(db, WORKERS, decide)
     assert len(decided) == 1 and len(refused) == WORKERS - 1
     with db.session() as s:
         slip = s.get(Slip, slip_id)
@@ -86,7 +65,7 @@ def test_the_same_picture_sent_at_once_is_queued_once(db, store):
     with db.session() as s, s.begin():
         owners = [customer(s, f"T000{i}", phones=(f"081000000{i}",)) for i in range(1, 3)]
     image = slip_png()
-    results, refused = _race(db, lambda s, n: submit_slip(
+    results, refused = _race(db, WORKERS, lambda s, n: submit_slip(
         s, customer_id=owners[n % 2].id, image=image, source="chat", line_user_id=None, store=store, now=NOW))
     assert refused == []
     assert sorted(r.status for r in results) == ["duplicate"] * (WORKERS - 1) + ["pending"]
