@@ -62,8 +62,15 @@ def _begin(turn: Turn, ctx: Context) -> Messages | None:
     """"ลงทะเบียน T0001" starts with the code already given."""
     for entity in (turn.parse.entities if turn.parse else []):
         if entity.type == "customer_code" and _code_fits(ctx, entity.normalised):
+            if _already_linked(ctx, entity.normalised):
+                return [m.text(ctx.say("already_linked", code=entity.normalised))]
             ctx.slots["customer_code"] = entity.normalised
     return None
+
+
+def _already_linked(ctx: Context, code: str) -> bool:
+    with ctx.db.session() as session:
+        return any(a.code == code for a in linking.linked_accounts(session, ctx.user_id))
 
 
 def _code_fits(ctx: Context, code: str) -> bool:
@@ -80,6 +87,8 @@ def _take_code(turn: Turn, ctx: Context) -> str:
     if turn.kind != "text" or not _code_fits(ctx, code):
         raise Invalid(ctx.say("bad_customer_code", code_name=_code_words(ctx)["name"],
                               example=_code_words(ctx)["example"]))
+    if _already_linked(ctx, code):
+        raise Invalid(ctx.say("already_linked", code=code))
     return code
 
 

@@ -272,6 +272,7 @@ def test_unregistered_resident_cannot_use_a_replayed_postback(bills):
 def test_account_info_switch_and_unlink(bills):
     user = bills.new_user()
     register(bills, user)
+    assert "เชื่อมกับ LINE นี้อยู่แล้ว" in texts(bills.say(user, "ลงทะเบียน T0001"))
     register(bills, user, code="T0003", phone="0810000003")  # a second shop
     accounts = flex_of(bills.say(user, "ข้อมูลของฉัน"))
     assert "T0001" in texts([accounts]) and "T0003" in texts([accounts])
