@@ -6,7 +6,7 @@ import base64
 import io
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -284,3 +284,79 @@ def test_account_info_switch_and_unlink(bills):
     really = next(d for d in postbacks(confirm) if "confirm=1" in d)
     assert "ยกเลิกการเชื่อมบัญชี" in texts(bills.tap(user, really))
     assert "ไม่พบบัญชี" in texts(bills.tap(user, really))  # twice: nothing left to unlink
+
+
+def staff_login(stack) -> requests.Session:
+    """A finance officer signed in to the back office, through its login form."""
+    from services.staff import create_staff
+
+    with db_session(stack) as session, session.begin():
+        create_staff(session, username="officer", display_name="คุณการเงิน ทดสอบ", role="finance",
+                     password="correct-horse-9")
+    browser = requests.Session()
+    form = browser.get(f"{stack.bot.url}/admin/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    signed_in = browser.post(f"{stack.bot.url}/admin/login", timeout=10, data={
+        "csrf_token": token, "username": "officer", "password": "correct-horse-9"})
+    assert signed_in.status_code == 200 and "ออกจากระบบ" in signed_in.text
+    return browser
+
+
+def csrf(browser: requests.Session, url: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', browser.get(url, timeout=10).text).group(1)
+
+
+def send_slip(stack, user: str, trans_ref: str) -> int:
+    from services.billing.slips import pending_slips
+
+    stack.say(user, "แนบสลิป")
+    stack.send(user, {"type": "image", "base64": base64.b64encode(slip_png(trans_ref)).decode()})
+    with db_session(stack) as session:
+        return next(s.id for s in pending_slips(session) if s.qr_trans_ref == trans_ref)
+
+
+def test_slip_approved_in_the_back_office_sends_the_receipt_and_its_pdf(bills, tmp_path):
+    user = bills.new_user()
+    register(bills, user)
+    slip_id = send_slip(bills, user, "20261126C0001")
+    office = staff_login(bills)
+    page = f"{bills.bot.url}/admin/slips/{slip_id}"
+    approved = office.post(f"{page}/approve", timeout=30, data={
+        "csrf_token": csrf(office, page), "amount": "10790.00", "paid_on": (datetime.now(BANGKOK).date() - timedelta(days=1)).isoformat(),
+        "paid_time": "09:15", "invoice_id": ""})
+    assert approved.status_code == 200, re.findall(r'class="(?:error|alert)[^"]*"[^>]*>([^<]+)', approved.text)
+    assert "อนุมัติสลิป" in approved.text
+    bills.settle()
+    receipt = bills.messages(user)[-1]["message"]
+    assert receipt["type"] == "flex" and "10,790.00" in texts([receipt])
+    number = re.search(r"RC-\d{4}-\d{6}", texts([receipt])).group(0)
+    pdf_url = next(u for u in uris(receipt) if ".pdf" in u)
+    pdf = requests.get(pdf_url, timeout=30)
+    assert pdf.status_code == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    (tmp_path / "r.pdf").write_bytes(pdf.content)
+    import subprocess
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert number in text and "10,790.00" in text
+    with db_session(bills) as session:
+        t1 = customer_by_code(session, "T0001")
+        assert customer_outstanding(session, t1.id) == Decimal("22327.50") - Decimal("10790.00")
+    # another receipt id in the same signed link is refused
+    other = re.sub(r"/receipts/(\d+)\.pdf", lambda m_: f"/receipts/{int(m_.group(1)) + 1}.pdf", pdf_url)
+    assert requests.get(other, timeout=10).status_code == 403
+
+
+def test_slip_rejected_in_the_back_office_tells_the_reason(bills):
+    user = bills.new_user()
+    register(bills, user)
+    slip_id = send_slip(bills, user, "20261126D0001")
+    office = staff_login(bills)
+    page = f"{bills.bot.url}/admin/slips/{slip_id}"
+    no_reason = office.post(f"{page}/reject", timeout=10, data={"csrf_token": csrf(office, page), "reason": " "})
+    assert no_reason.status_code == 400
+    rejected = office.post(f"{page}/reject", timeout=10, data={
+        "csrf_token": csrf(office, page), "reason": "ยอดเงินในสลิปไม่ตรงกับใบแจ้งหนี้"})
+    assert rejected.status_code == 200
+    bills.settle()
+    notice = texts([bills.messages(user)[-1]["message"]])
+    assert "ยอดเงินในสลิปไม่ตรงกับใบแจ้งหนี้" in notice and "ไม่อนุมัติ" in notice
