@@ -76,11 +76,17 @@ def _resident_sends_slip(stack, trans_ref: str) -> tuple[str, int]:
     return user, slip_id
 
 
+def _go(page, selector: str) -> None:
+    """Click a link or a form's button and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def _login(page, base: str, username: str = "finance", password: str = "demo1234") -> None:
     page.goto(f"{base}/admin/slips")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button:has-text('เข้าสู่ระบบ')")
+    _go(page, "button:has-text('เข้าสู่ระบบ')")
 
 
 def _pushed_since(stack, user: str, count_before: int) -> list[dict]:
@@ -131,7 +137,7 @@ def test_finance_approves_a_chat_slip_and_the_resident_gets_the_receipt(office, 
     _login(page, base)
     row = page.locator("table.list tbody tr", has_text="T0001")
     assert "ธนาคารกสิกรไทย" in row.inner_text() and "20261215A0001" in row.inner_text()
-    row.locator("a:has-text('ตรวจสอบ')").click()
+    _go(page, f"a[href='/admin/slips/{slip_id}']:has-text('ตรวจสอบ')")
     assert page.is_visible("text=เลขอ้างอิงรายการ") and page.is_visible("dd:has-text('20261215A0001')")
     assert page.evaluate("document.querySelector('.slip-image img').naturalWidth") == 720
     suggested = page.input_value("input[name=amount]")
@@ -139,7 +145,7 @@ def test_finance_approves_a_chat_slip_and_the_resident_gets_the_receipt(office, 
     assert suggested == "10790.00" and "ค้าง 10,790.00 บาท" in chosen  # the overdue bill, after its credit note
     page.screenshot(path=str(shots / "admin-slip-review.png"), full_page=True)
 
-    page.click("button:has-text('อนุมัติ ออกใบเสร็จ')")
+    _go(page, "button:has-text('อนุมัติ ออกใบเสร็จ')")
     flash = page.inner_text(".notice.ok")
     number = re.search(r"ออกใบเสร็จเลขที่ (\S+)", flash).group(1)
     assert "แจ้งลูกค้าทาง LINE แล้ว" in flash and page.is_visible(".tag.approved")
@@ -167,13 +173,13 @@ def test_rejecting_needs_a_reason_and_the_resident_reads_it(office, page):
     _login(page, base)
     page.goto(f"{base}/admin/slips/{slip_id}")
     page.fill("input[name=reason]", "   ")  # passes the browser's required check, not ours
-    page.click("button:has-text('ปฏิเสธและแจ้งลูกค้า')")
+    _go(page, "button:has-text('ปฏิเสธและแจ้งลูกค้า')")
     assert "กรุณาระบุเหตุผลที่ปฏิเสธสลิป" in page.inner_text(".notice.error")
     assert page.is_visible(".tag.pending")
     assert _pushed_since(office, user, heard) == []
 
     page.fill("input[name=reason]", "ยอดเงินในสลิปไม่ตรงกับยอดที่เข้าบัญชี")
-    page.click("button:has-text('ปฏิเสธและแจ้งลูกค้า')")
+    _go(page, "button:has-text('ปฏิเสธและแจ้งลูกค้า')")
     assert f"ปฏิเสธสลิป #{slip_id} แล้ว แจ้งลูกค้าทาง LINE แล้ว" in page.inner_text(".notice.ok")
     assert page.is_visible("text=ไม่มีสลิปรอตรวจ")
     told = json.dumps(_pushed_since(office, user, heard), ensure_ascii=False)
@@ -184,18 +190,18 @@ def test_rejecting_needs_a_reason_and_the_resident_reads_it(office, page):
 def test_cash_at_the_counter_refuses_more_than_owed_and_issues_the_receipt(office, page, shots, tmp_path):
     base = office.bot.url
     _login(page, base)
-    page.click("nav >> text=รับชำระเงินสด")
+    _go(page, "nav >> text=รับชำระเงินสด")
     page.fill("input[name=code]", "t0002")
-    page.click("button:has-text('ค้นหา')")
+    _go(page, "button:has-text('ค้นหา')")
     assert page.is_visible("h2:has-text('T0002')")
     owed = page.inner_text("tfoot .num")
     page.fill("input[name=amount]", "999999")
-    page.click("button:has-text('รับเงินและออกใบเสร็จ')")
+    _go(page, "button:has-text('รับเงินและออกใบเสร็จ')")
     assert f"เกินยอดค้างชำระ {owed}" in page.inner_text(".notice.error")
     assert page.input_value("input[name=amount]") == "999999"  # what was typed stays, nothing was written
 
     page.fill("input[name=amount]", "1,000")
-    page.click("button:has-text('รับเงินและออกใบเสร็จ')")
+    _go(page, "button:has-text('รับเงินและออกใบเสร็จ')")
     number = re.search(r"ใบเสร็จรับเงิน (\S+)", page.inner_text("h1")).group(1)
     assert f"ออกใบเสร็จเลขที่ {number}" in page.inner_text(".notice.ok")
     assert "เงินสด" in page.inner_text("dl") and "1,000.00 บาท" in page.inner_text("tfoot")
