@@ -3,7 +3,9 @@ cannot be used, and every message sent recorded in the transcript."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
+
+from sqlalchemy.orm import Session
 
 from bot import metrics
 from bot.line_client import MAX_MESSAGES_PER_CALL, LineClient, LineError, ReplyTokenRejected
@@ -20,13 +22,13 @@ class Delivery:
         self.client = client
 
     def answer(self, user_id: str, messages: Sequence[dict[str, Any]], *, reply_token: str | None,
-               event_id: str) -> None:
+               event_id: str, finish: Callable[[Session], None] | None = None) -> None:
         """Send the answer to one event. A reply carries five messages; the rest, or
-        everything when the token is spent, goes by push with a key tied to the event."""
-        if not messages:
-            return
+        everything when the token is spent, goes by push with a key tied to the event.
+        `finish` runs in the transaction that records the last part of the answer as
+        sent or queued, so marking the event done costs no transaction of its own."""
         remaining = list(messages)
-        if reply_token:
+        if remaining and reply_token:
             first = remaining[:MAX_MESSAGES_PER_CALL]
             try:
                 self.client.reply(reply_token, first)
@@ -35,20 +37,31 @@ class Delivery:
                 metrics.REPLY_FALLBACKS.inc()
             else:
                 metrics.MESSAGES_SENT.labels(via="reply").inc(len(first))
+                remaining = remaining[MAX_MESSAGES_PER_CALL:]
                 with self.db.session() as session, session.begin():
                     conversations.record_outbound(session, user_id, first, via="reply", webhook_event_id=event_id)
-                remaining = remaining[MAX_MESSAGES_PER_CALL:]
+                    if finish is not None and not remaining:
+                        finish(session)
+                if not remaining:
+                    return
         if remaining:
             self.push(user_id, remaining, reason="reply_fallback",
-                      retry_key=outbox.retry_key_for("answer", event_id), webhook_event_id=event_id)
+                      retry_key=outbox.retry_key_for("answer", event_id), webhook_event_id=event_id, finish=finish)
+        elif finish is not None:
+            with self.db.session() as session, session.begin():
+                finish(session)
 
     def push(self, user_id: str, messages: Sequence[dict[str, Any]], *, reason: str,
-             retry_key: str | None = None, webhook_event_id: str | None = None) -> bool:
-        """Queue the push, then try it at once; a failure stays queued for the sender."""
+             retry_key: str | None = None, webhook_event_id: str | None = None,
+             finish: Callable[[Session], None] | None = None) -> bool:
+        """Queue the push, then try it at once; a failure stays queued for the sender.
+        `finish` runs in the transaction that queues it."""
         with self.db.session() as session, session.begin():
             row = outbox.enqueue(session, user_id, messages, reason=reason, retry_key=retry_key,
                                  webhook_event_id=webhook_event_id)
             row_id, status, key = row.id, row.status, row.retry_key
+            if finish is not None:
+                finish(session)
         if status != "pending":
             return status == "sent"
         return self._send(row_id, user_id, list(messages), retry_key=key, webhook_event_id=webhook_event_id)

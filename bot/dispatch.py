@@ -102,19 +102,18 @@ class Dispatcher:
         ordered = sorted((e for e in events if isinstance(e, dict) and e.get("webhookEventId")),
                          key=lambda e: e.get("timestamp") or 0)
         fresh = [e for e in ordered if self._first_sight(e["webhookEventId"])]
-        new: list[dict[str, Any]] = []
-        try:
-            with self.db.session() as session, session.begin():
-                for event in fresh:
-                    metrics.EVENTS_RECEIVED.labels(type=str(event.get("type"))[:32]).inc()
-                    if conversations.record_event(session, event):
-                        new.append(event)
-                    else:
-                        metrics.EVENTS_DUPLICATE.inc()
-        except Exception:
-            self._forget(e["webhookEventId"] for e in fresh)
-            raise
-        metrics.EVENTS_DUPLICATE.inc(len(ordered) - len(fresh))
+        recorded: set[str] = set()
+        if fresh:
+            try:
+                with self.db.session() as session, session.begin():
+                    recorded = conversations.record_events(session, fresh)
+            except Exception:
+                self._forget(e["webhookEventId"] for e in fresh)
+                raise
+        for event in fresh:
+            metrics.EVENTS_RECEIVED.labels(type=str(event.get("type"))[:32]).inc()
+        new = [e for e in fresh if e["webhookEventId"] in recorded]
+        metrics.EVENTS_DUPLICATE.inc(len(ordered) - len(new))
         by_user: dict[str, list[str]] = defaultdict(list)
         for event in new:
             if event.get("mode", "active") != "standby":
@@ -175,13 +174,19 @@ class Dispatcher:
             logs.event_id.reset(token)
 
     def _process(self, event_id: str) -> None:
+        # Each transaction is a few round trips to the database: the chat's mode is
+        # read with the claim, and the event is marked done with its answer.
         with self.db.session() as session, session.begin():
             event = conversations.claim_event(session, event_id)
+            user_id = ((event or {}).get("source") or {}).get("userId")
+            manual = bool(user_id and event.get("type") in USER_EVENTS and conversations.is_manual(session, user_id))
         if event is None:
             return
         started = time.perf_counter()
         try:
-            self._handle(event)
+            answer = self._handle(event, manual=manual)
+            self.delivery.answer(user_id or "", answer, reply_token=event.get("replyToken"), event_id=event_id,
+                                 finish=lambda session: conversations.finish_event(session, event_id))
         except Exception as exc:  # noqa: BLE001 - one bad event must not stop the worker
             log.exception("event %s failed", event_id)
             metrics.EVENTS_PROCESSED.labels(outcome="failed").inc()
@@ -189,41 +194,37 @@ class Dispatcher:
                 conversations.finish_event(session, event_id, error=repr(exc)[:2000])
             self._apologise(event)
             return
-        with self.db.session() as session, session.begin():
-            conversations.finish_event(session, event_id)
         metrics.EVENTS_PROCESSED.labels(outcome="done").inc()
         metrics.PROCESS_SECONDS.observe(time.perf_counter() - started)
 
-    def _handle(self, event: dict[str, Any]) -> None:
+    def _handle(self, event: dict[str, Any], *, manual: bool) -> list[dict[str, Any]]:
+        """The answer to one event (often none)."""
         kind = event.get("type")
         user_id = (event.get("source") or {}).get("userId")
         if not user_id:
-            return
+            return []
         if kind in ("follow", "unfollow"):
             self._follow_changed(user_id, following=kind == "follow")
         if kind == "unsend":
             with self.db.session() as session, session.begin():
                 conversations.unsend(session, str((event.get("unsend") or {}).get("messageId", "")))
-            return
+            return []
         if kind not in USER_EVENTS:
-            return
+            return []
         turn = turn_from_event(event, self.parse)
         if turn is None:
-            return
-        with self.db.session() as session:
-            manual = conversations.is_manual(session, user_id)
+            return []
         if manual and not _is_emergency(turn):
-            return  # staff answer from the inbox; the message is already stored
+            return []  # staff answer from the inbox; the message is already stored
         ctx = Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url,
                       secret_key=self.secret_key, data_dir=self.data_dir, channel=self.channel, sms=self.sms)
         loading = threading.Timer(self.loading_after, self.client.show_loading, args=(user_id,))
         loading.daemon = True
         loading.start()
         try:
-            answer = self.engine.handle(turn, ctx)
+            return self.engine.handle(turn, ctx)
         finally:
             loading.cancel()
-        self.delivery.answer(user_id, answer, reply_token=event.get("replyToken"), event_id=event["webhookEventId"])
 
     def _follow_changed(self, user_id: str, *, following: bool) -> None:
         profile = self.client.profile(user_id) if following else None

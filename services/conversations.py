@@ -1,15 +1,17 @@
 """LINE users, their conversations and the transcript.
 
-The webhook records an event and its message in one transaction before anything
-else happens, so a resident's message survives any later failure, and the unique
-event id turns a redelivery or a racing worker into a no-op.
+The webhook records each event (with the message in its payload) before it answers,
+so a resident's message survives any later failure, and the unique event id turns a
+redelivery or a racing worker into a no-op. The worker that claims the event writes
+the message to the transcript in the claiming transaction, before processing it:
+the acknowledgement stays one INSERT, and the transcript is written exactly once.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,30 @@ from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
 AUTO = "auto"
 MANUAL = "manual"
 
+# Every event runs the statements below. They are built once, on the tables rather
+# than the ORM classes: SQLAlchemy then neither rebuilds nor re-keys them per call and
+# skips the ORM's bookkeeping, which together cost more CPU than the database work.
+_events, _messages, _conversations = WebhookEvent.__table__, ChatMessage.__table__, Conversation.__table__
+_RECORD_EVENTS = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_events)
+    .on_conflict_do_nothing(index_elements=["webhook_event_id"]).returning(_events.c.webhook_event_id)
+    for dialect in (postgresql, sqlite)
+}
+_CLAIM = (
+    update(_events)
+    .where(_events.c.webhook_event_id == bindparam("event_id"), _events.c.status == "received")
+    .values(status="processing", attempts=_events.c.attempts + 1)
+    .returning(_events.c.payload, _events.c.attempts)
+)
+_FINISH = (
+    update(_events).where(_events.c.webhook_event_id == bindparam("event_id"))
+    .values(status=bindparam("status"), error=bindparam("error"), processed_at=bindparam("at"))
+)
+_ADD_MESSAGES = insert(_messages)
+_STAMP = (update(_conversations).where(_conversations.c.line_user_id == bindparam("user_id"))
+          .values(last_message_at=bindparam("at")))
+_MODE = select(_conversations.c.mode).where(_conversations.c.line_user_id == bindparam("user_id"))
+
 
 def _insert(session: Session, model):
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
@@ -26,60 +52,74 @@ def _insert(session: Session, model):
 
 
 def record_event(session: Session, event: dict[str, Any]) -> bool:
-    """Store a webhook event (and its inbound message); False if it was seen before."""
-    source = event.get("source") or {}
-    user_id = source.get("userId")
-    mode = event.get("mode", "active")
-    stmt = (
-        _insert(session, WebhookEvent)
-        .values(
-            webhook_event_id=event["webhookEventId"],
-            type=str(event.get("type", "unknown"))[:32],
-            line_user_id=user_id,
-            timestamp_ms=int(event.get("timestamp") or 0),
-            mode=str(mode)[:16],
-            is_redelivery=bool((event.get("deliveryContext") or {}).get("isRedelivery")),
-            payload=event,
-            status="standby" if mode == "standby" else "received",
-            received_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["webhook_event_id"])
-    )
-    if session.execute(stmt).rowcount == 0:
-        return False
-    if user_id and event.get("type") == "message":
-        message = event.get("message") or {}
-        session.add(
-            ChatMessage(
-                line_user_id=user_id,
-                direction="in",
-                type=str(message.get("type", "unknown"))[:32],
-                text=message.get("text"),
-                payload=message,
-                line_message_id=message.get("id"),
-                webhook_event_id=event["webhookEventId"],
-            )
-        )
-        touch_conversation(session, user_id)
-    return True
+    """Store a webhook event; False if it was seen before."""
+    return bool(record_events(session, [event]))
+
+
+def record_events(session: Session, events: list[dict[str, Any]]) -> set[str]:
+    """Store webhook events in one statement; the ids of those not seen before."""
+    if not events:
+        return set()
+    now = utcnow()
+    rows = {}
+    for event in events:
+        mode = event.get("mode", "active")
+        rows.setdefault(event["webhookEventId"], {
+            "webhook_event_id": event["webhookEventId"],
+            "type": str(event.get("type", "unknown"))[:32],
+            "line_user_id": (event.get("source") or {}).get("userId"),
+            "timestamp_ms": int(event.get("timestamp") or 0),
+            "mode": str(mode)[:16],
+            "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
+            "payload": event,
+            "status": "standby" if mode == "standby" else "received",
+            "attempts": 0,
+            "received_at": now,
+        })
+    statement = _RECORD_EVENTS[session.get_bind().dialect.name]
+    new = set(session.execute(statement, list(rows.values())).scalars())
+    for event in events:
+        # Standby events are never claimed: their messages go to the transcript now.
+        if event["webhookEventId"] in new and rows[event["webhookEventId"]]["status"] == "standby":
+            _record_inbound(session, event)
+    return new
+
+
+def _record_inbound(session: Session, event: dict[str, Any]) -> None:
+    user_id = (event.get("source") or {}).get("userId")
+    if not user_id or event.get("type") != "message":
+        return
+    message = event.get("message") or {}
+    session.execute(_ADD_MESSAGES, [{
+        "line_user_id": user_id,
+        "direction": "in",
+        "type": str(message.get("type", "unknown"))[:32],
+        "text": message.get("text"),
+        "payload": message,
+        "line_message_id": message.get("id"),
+        "webhook_event_id": event["webhookEventId"],
+        "via": None,
+        "retry_key": None,
+    }])
+    touch_conversation(session, user_id)
 
 
 def claim_event(session: Session, webhook_event_id: str) -> dict[str, Any] | None:
-    """Take an event for processing; None when another worker has it or it is done."""
-    return session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.webhook_event_id == webhook_event_id, WebhookEvent.status == "received")
-        .values(status="processing", attempts=WebhookEvent.attempts + 1)
-        .returning(WebhookEvent.payload)
-    ).scalar_one_or_none()
+    """Take an event for processing; None when another worker has it or it is done.
+    The first claim writes the resident's message to the transcript: committed with
+    the claim, before any processing, and once however often the event is retried."""
+    claimed = session.execute(_CLAIM, {"event_id": webhook_event_id}).one_or_none()
+    if claimed is None:
+        return None
+    event, attempts = claimed
+    if attempts == 1:
+        _record_inbound(session, event)
+    return event
 
 
 def finish_event(session: Session, webhook_event_id: str, *, error: str | None = None) -> None:
-    session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.webhook_event_id == webhook_event_id)
-        .values(status="failed" if error else "done", error=error, processed_at=utcnow())
-    )
+    session.execute(_FINISH, {"event_id": webhook_event_id, "status": "failed" if error else "done",
+                              "error": error, "at": utcnow()})
 
 
 def unfinished_events(session: Session, *, older_than: timedelta, limit: int = 100) -> list[str]:
@@ -153,10 +193,10 @@ def conversation(session: Session, line_user_id: str) -> Conversation:
 
 def touch_conversation(session: Session, line_user_id: str) -> None:
     """On every message: one UPDATE in the common case, the rows made on first sight."""
-    stamp = update(Conversation).where(Conversation.line_user_id == line_user_id).values(last_message_at=utcnow())
-    if session.execute(stamp).rowcount == 0:
+    stamp = {"user_id": line_user_id, "at": utcnow()}
+    if session.execute(_STAMP, stamp).rowcount == 0:
         conversation(session, line_user_id)
-        session.execute(stamp)
+        session.execute(_STAMP, stamp)
 
 
 def switch_to_manual(session: Session, line_user_id: str, *, topic: str | None = None) -> Conversation:
@@ -180,8 +220,7 @@ def switch_to_auto(session: Session, line_user_id: str) -> Conversation:
 
 def is_manual(session: Session, line_user_id: str) -> bool:
     """Manual chats left idle return to the bot, so nobody waits forever."""
-    conv = session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
-    return conv is not None and conv.mode == MANUAL
+    return session.execute(_MODE, {"user_id": line_user_id}).scalar() == MANUAL
 
 
 def release_idle_manual(session: Session, *, idle_for: timedelta) -> list[str]:
@@ -203,19 +242,21 @@ def record_outbound(
     webhook_event_id: str | None = None,
     retry_key: str | None = None,
 ) -> None:
-    for message in messages:
-        session.add(
-            ChatMessage(
-                line_user_id=line_user_id,
-                direction="out",
-                type=str(message.get("type", "unknown"))[:32],
-                text=message.get("text") or message.get("altText"),
-                payload=message,
-                webhook_event_id=webhook_event_id,
-                via=via,
-                retry_key=retry_key,
-            )
-        )
+    rows = [
+        {
+            "line_user_id": line_user_id,
+            "direction": "out",
+            "type": str(message.get("type", "unknown"))[:32],
+            "text": message.get("text") or message.get("altText"),
+            "payload": message,
+            "webhook_event_id": webhook_event_id,
+            "via": via,
+            "retry_key": retry_key,
+        }
+        for message in messages
+    ]
+    if rows:
+        session.execute(_ADD_MESSAGES, rows)
     touch_conversation(session, line_user_id)
 
 

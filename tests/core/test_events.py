@@ -1,0 +1,64 @@
+"""Recording and claiming events: every message in the transcript exactly once,
+whatever arrives together, twice or after a crash."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from models.chat import ChatMessage, WebhookEvent
+from services import conversations
+from tests.core.test_webhook import body_of, post, sign, text_event
+
+
+def _inbound(stack, user: str) -> list[str]:
+    with stack.bot_app.extensions["db"].session() as session:
+        return list(session.scalars(select(ChatMessage.text).where(
+            ChatMessage.line_user_id == user, ChatMessage.direction == "in").order_by(ChatMessage.id)))
+
+
+def _status(stack, event_id: str) -> str:
+    with stack.bot_app.extensions["db"].session() as session:
+        return session.scalar(select(WebhookEvent.status).where(WebhookEvent.webhook_event_id == event_id))
+
+
+def test_events_posted_together_and_again_are_each_recorded_and_answered_once(stack):
+    user = stack.new_user()
+    events = [text_event(user, f"ข้อความที่ {i}", ts=1_700_000_000_000 + i) for i in range(3)]
+    body = body_of(events[0], events[1], events[1], events[2])  # one id twice in one body
+    assert post(stack, body, sign(body)).status_code == 200
+    stack.settle()
+    again = body_of(events[2])
+    assert post(stack, again, sign(again)).status_code == 200
+    stack.settle()
+    assert _inbound(stack, user) == ["ข้อความที่ 0", "ข้อความที่ 1", "ข้อความที่ 2"]
+    assert {_status(stack, e["webhookEventId"]) for e in events} == {"done"}
+    with stack.bot_app.extensions["db"].session() as session:
+        answered = session.execute(select(ChatMessage.webhook_event_id, func.count(func.distinct(ChatMessage.via)))
+                                   .where(ChatMessage.direction == "out",
+                                          ChatMessage.webhook_event_id.in_([e["webhookEventId"] for e in events]))
+                                   .group_by(ChatMessage.webhook_event_id)).all()
+    assert sorted(answered) == sorted((e["webhookEventId"], 1) for e in events)  # each by one call
+
+
+def test_an_event_taken_again_after_a_crash_keeps_one_copy_of_its_message(stack):
+    user = stack.new_user()
+    event = text_event(user, "ถนนหน้าบ้านเป็นหลุมค่ะ")
+    db = stack.bot_app.extensions["db"]
+    with db.session() as session, session.begin():
+        assert conversations.record_event(session, event)
+    assert _inbound(stack, user) == []  # the event holds the message until a worker claims it
+    with db.session() as session, session.begin():  # claimed, then the worker died
+        assert conversations.claim_event(session, event["webhookEventId"]) is not None
+    assert _inbound(stack, user) == ["ถนนหน้าบ้านเป็นหลุมค่ะ"]
+    assert stack.dispatcher.sweep(older_than=timedelta(0)) == 1
+    assert _inbound(stack, user) == ["ถนนหน้าบ้านเป็นหลุมค่ะ"]
+    assert _status(stack, event["webhookEventId"]) == "done"
+    assert len(stack.messages(user)) >= 1
+
+
+def test_standby_messages_go_to_the_transcript_without_a_claim(stack):
+    user = stack.new_user()
+    stack.send(user, {"type": "text", "text": "ขอเบอร์ติดต่อค่ะ", "mode": "standby"}, expect_answer=False)
+    assert _inbound(stack, user) == ["ขอเบอร์ติดต่อค่ะ"]
+
