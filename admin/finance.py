@@ -131,7 +131,9 @@ def slip_image(slip_id: int) -> Response:
             small = io.BytesIO()
             image.convert("RGB").save(small, format="JPEG", quality=80)
         return Response(small.getvalue(), mimetype="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
-    return send_file(path, mimetype=found.content_type, max_age=0)
+    response = send_file(path, mimetype=found.content_type)
+    response.headers["Cache-Control"] = "private, no-store"  # a resident's bank details
+    return response
 
 
 @bp.post("/slips/<int:slip_id>/approve")
