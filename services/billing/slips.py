@@ -215,10 +215,6 @@ class SlipReview:
     receipt_id: int | None
     receipt_number: str | None
 
-    @property
-    def shown_amount(self) -> Decimal | None:
-        return self.declared_amount if self.declared_amount is not None else self.suggested_amount
-
 
 def _suggested_paid_at(slip: Slip) -> datetime:
     """The declared day at the time of day the slip came in, never after it came in."""
