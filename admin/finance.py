@@ -210,11 +210,12 @@ def cash_receive() -> Response | tuple[str, int]:
                 session, customer.id, amount=amount, paid_at=utcnow(), invoice_id=_invoice(values["invoice_id"]),
                 receipt_number_format=profile().document_number_formats["receipt"],
                 received_by=current_user.display_name)
-            receipt_id, number = receipt.id, receipt.number
+            receipt_id, number, customer_id = receipt.id, receipt.number, customer.id
     except (FormError, BillingError) as exc:
         return _cash_page(code, values=values, error=str(exc), status=400)
     _keep_receipt_pdf(receipt_id)
-    flash(f"รับชำระเงินสดแล้ว ออกใบเสร็จเลขที่ {number}", "ok")
+    told = notify.cash_received(customer_id, receipt_id)
+    flash(f"รับชำระเงินสดแล้ว ออกใบเสร็จเลขที่ {number} {told.note}", "ok")
     return redirect(url_for("admin.receipt", receipt_id=receipt_id))
 
 

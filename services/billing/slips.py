@@ -22,8 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from models.accounts import AccountLink, Customer, Invoice, Payment, Receipt
-from models.chat import LineUser
+from models.accounts import Customer, Invoice, Payment, Receipt
 from models.slips import SLIP_SOURCES, Slip
 from services.billing.allocation import allocate_payment
 from services.billing.balance import InvoiceSummary, invoice_summaries, unallocated_of_payment
@@ -33,6 +32,7 @@ from services.billing.locks import lock_rows
 from services.billing.payments import record_payment
 from services.billing.receipts import issue_receipt
 from services.billing.times import as_utc
+from services.identity.linking import followers_of
 from services.money import format_baht, to_money
 from services.payments.banks import bank_name
 from services.payments.slips import read_slip_image
@@ -379,9 +379,5 @@ def slip_recipients(session: Session, slip_id: int) -> list[str]:
         return []
     if slip.line_user_id:
         return [slip.line_user_id]
-    return list(session.scalars(
-        select(AccountLink.line_user_id).join(LineUser, LineUser.line_user_id == AccountLink.line_user_id)
-        .where(AccountLink.customer_id == slip.customer_id, LineUser.is_following.is_(True))
-        .order_by(AccountLink.id)
-    ))
+    return followers_of(session, slip.customer_id)
 

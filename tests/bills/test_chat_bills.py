@@ -360,3 +360,16 @@ def test_slip_rejected_in_the_back_office_tells_the_reason(bills):
     bills.settle()
     notice = texts([bills.messages(user)[-1]["message"]])
     assert "ยอดเงินในสลิปไม่ตรงกับใบแจ้งหนี้" in notice and "ไม่อนุมัติ" in notice
+
+
+def test_cash_at_the_counter_sends_the_receipt_to_the_linked_chat(bills):
+    user = bills.new_user()
+    register(bills, user)
+    office = staff_login(bills)
+    page = f"{bills.bot.url}/admin/payments/cash?code=T0001"
+    taken = office.post(f"{bills.bot.url}/admin/payments/cash", timeout=30, data={
+        "csrf_token": csrf(office, page), "code": "T0001", "amount": "500.00", "invoice_id": ""})
+    assert taken.status_code == 200 and "แจ้งลูกค้าทาง LINE แล้ว" in taken.text
+    bills.settle()
+    receipt = bills.messages(user)[-1]["message"]
+    assert receipt["type"] == "flex" and "500.00" in texts([receipt]) and "เงินสด" in texts([receipt])
