@@ -87,6 +87,7 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
         "DATABASE_URL": f"sqlite:///{Path(data_dir).resolve() / f'demo-{profile_name}.db'}",
         "ORG_PROFILE": profile_name,
         "PUBLIC_BASE_URL": bot_url,
+        "DATA_DIR": str(Path(data_dir).resolve()),
         "SECRET_KEY": os.environ.get("SECRET_KEY", "demo-secret-key-change-me-0123456789"),
     }
     os.environ.update(env)
@@ -100,7 +101,7 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
 
     emulator_app = emulator.create_app({
         "CHANNEL_SECRET": DEMO_SECRET, "CHANNEL_ACCESS_TOKEN": DEMO_TOKEN,
-        "WEBHOOK_URL": f"{bot_url}/callback", "REDELIVERY": True,
+        "WEBHOOK_URL": f"{bot_url}/callback", "REDELIVERY": True, "SMS_DATABASE_URL": settings.database_url,
     })
     servers = [make_server(host, emulator_port, emulator_app, threaded=True),
                make_server(host, bot_port, create_app(settings), threaded=True)]
