@@ -9,10 +9,10 @@ the acknowledgement stays one INSERT, and the transcript is written exactly once
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any, Iterable
 
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, TextClause, bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -25,11 +25,7 @@ MANUAL = "manual"
 # than the ORM classes: SQLAlchemy then neither rebuilds nor re-keys them per call and
 # skips the ORM's bookkeeping, which together cost more CPU than the database work.
 _events, _messages, _conversations = WebhookEvent.__table__, ChatMessage.__table__, Conversation.__table__
-_RECORD_EVENTS = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_events)
-    .on_conflict_do_nothing(index_elements=["webhook_event_id"]).returning(_events.c.webhook_event_id)
-    for dialect in (postgresql, sqlite)
-}
+_users = LineUser.__table__
 _CLAIM = (
     update(_events)
     .where(_events.c.webhook_event_id == bindparam("event_id"), _events.c.status == "received")
@@ -46,9 +42,34 @@ _STAMP = (update(_conversations).where(_conversations.c.line_user_id == bindpara
 _MODE = select(_conversations.c.mode).where(_conversations.c.line_user_id == bindparam("user_id"))
 
 
-def _insert(session: Session, model):
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
+def _insert_or_ignore(session: Session, table: Table, key: str, row: dict[str, Any], *,
+                      returning: str | None = None) -> Any:
+    """INSERT … ON CONFLICT (key) DO NOTHING [RETURNING]. SQLAlchemy 2.0 cannot cache
+    its on_conflict constructs and compiles them anew on every call (about half a
+    millisecond); the SQL is the same on PostgreSQL and SQLite, so it is written once
+    per column set. Python-side column defaults are filled in as SQLAlchemy would."""
+    values = {**_defaults(table, row), **row}
+    return session.execute(_insert_or_ignore_sql(table, tuple(values), key, returning), values)
+
+
+@lru_cache(maxsize=64)
+def _insert_or_ignore_sql(table: Table, columns: tuple[str, ...], key: str, returning: str | None) -> TextClause:
+    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
+           f"ON CONFLICT ({key}) DO NOTHING" + (f" RETURNING {returning}" if returning else ""))
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
+
+
+def _defaults(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for column in table.c:
+        default = column.default
+        if column.name in row or default is None:
+            continue
+        if default.is_scalar:
+            out[column.name] = default.arg
+        elif default.is_callable:
+            out[column.name] = default.arg(None)
+    return out
 
 
 def record_event(session: Session, event: dict[str, Any]) -> bool:
@@ -61,11 +82,13 @@ def record_events(session: Session, events: list[dict[str, Any]]) -> set[str]:
     if not events:
         return set()
     now = utcnow()
-    rows = {}
+    new: set[str] = set()
     for event in events:
-        mode = event.get("mode", "active")
-        rows.setdefault(event["webhookEventId"], {
-            "webhook_event_id": event["webhookEventId"],
+        event_id, mode = event["webhookEventId"], event.get("mode", "active")
+        if event_id in new:
+            continue
+        row = {
+            "webhook_event_id": event_id,
             "type": str(event.get("type", "unknown"))[:32],
             "line_user_id": (event.get("source") or {}).get("userId"),
             "timestamp_ms": int(event.get("timestamp") or 0),
@@ -75,13 +98,11 @@ def record_events(session: Session, events: list[dict[str, Any]]) -> set[str]:
             "status": "standby" if mode == "standby" else "received",
             "attempts": 0,
             "received_at": now,
-        })
-    statement = _RECORD_EVENTS[session.get_bind().dialect.name]
-    new = set(session.execute(statement, list(rows.values())).scalars())
-    for event in events:
-        # Standby events are never claimed: their messages go to the transcript now.
-        if event["webhookEventId"] in new and rows[event["webhookEventId"]]["status"] == "standby":
-            _record_inbound(session, event)
+        }
+        if _insert_or_ignore(session, _events, "webhook_event_id", row, returning="webhook_event_id").first():
+            new.add(event_id)
+            if mode == "standby":  # never claimed: the message goes to the transcript now
+                _record_inbound(session, event)
     return new
 
 
@@ -90,7 +111,7 @@ def _record_inbound(session: Session, event: dict[str, Any]) -> None:
     if not user_id or event.get("type") != "message":
         return
     message = event.get("message") or {}
-    session.execute(_ADD_MESSAGES, [{
+    session.execute(_ADD_MESSAGES, {
         "line_user_id": user_id,
         "direction": "in",
         "type": str(message.get("type", "unknown"))[:32],
@@ -98,9 +119,7 @@ def _record_inbound(session: Session, event: dict[str, Any]) -> None:
         "payload": message,
         "line_message_id": message.get("id"),
         "webhook_event_id": event["webhookEventId"],
-        "via": None,
-        "retry_key": None,
-    }])
+    })
     touch_conversation(session, user_id)
 
 
@@ -148,9 +167,8 @@ def unfinished_events(session: Session, *, older_than: timedelta, limit: int = 1
 
 
 def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:
-    session.execute(_insert(session, LineUser)
-                    .values(line_user_id=line_user_id, followed_at=utcnow(), created_at=utcnow())
-                    .on_conflict_do_nothing(index_elements=["line_user_id"]))
+    _insert_or_ignore(session, _users, "line_user_id",
+                      {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()})
     user = session.scalar(select(LineUser).where(LineUser.line_user_id == line_user_id))
     if profile:
         user.display_name = (profile.get("displayName") or user.display_name or "")[:200] or None
@@ -183,11 +201,10 @@ def record_consent(session: Session, line_user_id: str, version: str | None) -> 
 def conversation(session: Session, line_user_id: str) -> Conversation:
     """The user's conversation, made on first sight. Two first messages of a new
     user can arrive at once, so the rows are made with insert-or-ignore."""
-    for model, values in ((LineUser, {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}),
-                          (Conversation, {"line_user_id": line_user_id, "mode": AUTO, "status": "done",
-                                          "created_at": utcnow()})):
-        session.execute(_insert(session, model).values(**values)
-                        .on_conflict_do_nothing(index_elements=["line_user_id"]))
+    for table, values in ((_users, {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}),
+                          (_conversations, {"line_user_id": line_user_id, "mode": AUTO, "status": "done",
+                                            "created_at": utcnow()})):
+        _insert_or_ignore(session, table, "line_user_id", values)
     return session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
 
 
@@ -256,7 +273,7 @@ def record_outbound(
         for message in messages
     ]
     if rows:
-        session.execute(_ADD_MESSAGES, rows)
+        session.execute(_ADD_MESSAGES, rows if len(rows) > 1 else rows[0])
     touch_conversation(session, line_user_id)
 
 
