@@ -76,6 +76,8 @@ def line_error(err: LineApiError) -> Response:
 
 
 def _logged_body() -> Any:
+    if "json_body" in g:
+        return g.json_body
     data = request.get_data(cache=True)
     if not data:
         return None
@@ -103,10 +105,13 @@ def endpoint(name: str) -> Callable:
 
 
 def json_body() -> Any:
-    try:
-        return json.loads(request.get_data(cache=True) or b"null")
-    except ValueError:
-        raise LineApiError(400, "The request body could not be parsed as JSON") from None
+    """The request's JSON, parsed once (the call log reuses it)."""
+    if "json_body" not in g:
+        try:
+            g.json_body = json.loads(request.get_data(cache=True) or b"null")
+        except ValueError:
+            raise LineApiError(400, "The request body could not be parsed as JSON") from None
+    return g.json_body
 
 
 # Stands in for messages already checked, so the request model checks only the rest.
