@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import timedelta
 
 import redis
@@ -75,7 +74,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
 def _start_sweeper(dispatcher: Dispatcher, *, manual_idle: timedelta) -> None:
     def loop() -> None:
         while True:
-            time.sleep(SWEEP_SECONDS)
+            dispatcher.wait_for_sweep(SWEEP_SECONDS)
             try:
                 dispatcher.sweep(manual_idle=manual_idle)
             except Exception:  # noqa: BLE001 - the next round tries again

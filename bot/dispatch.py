@@ -13,7 +13,8 @@ import logging
 import threading
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 USER_EVENTS = {"message", "postback", "follow"}
 DEDUPE_TTL_SECONDS = 7 * 24 * 3600  # LINE redelivers for far less than a week
+SWEEP_BATCH = 200
 
 
 def turn_from_event(event: dict[str, Any], parse: Callable[[str], Any]) -> Turn | None:
@@ -140,6 +142,7 @@ class Dispatcher:
         self._idle = threading.Condition()
         self._in_flight = 0
         self._alarms = Alarms()
+        self._overflowed = threading.Event()
 
     # -- on the webhook's path ---------------------------------------------------
     def accept(self, events: Iterable[dict[str, Any]]) -> int:
@@ -188,14 +191,16 @@ class Dispatcher:
         except redis.RedisError:
             pass
 
-    def submit(self, user_id: str, event_ids: list[str]) -> bool:
-        if not self._slots.acquire(blocking=False):
+    def submit(self, user_id: str, event_ids: list[str], *, wait: bool = False) -> Future | None:
+        """Queue one user's events for the workers. When the queue is full they stay
+        in the database, and the sweeper is woken to feed them in as room frees up."""
+        if not self._slots.acquire(blocking=wait):
             log.warning("worker queue full; %d event(s) left for the sweeper", len(event_ids))
-            return False
+            self._overflowed.set()
+            return None
         with self._idle:
             self._in_flight += 1
-        self._pool.submit(self._run, user_id, event_ids)
-        return True
+        return self._pool.submit(self._run, user_id, event_ids)
 
     # -- in the workers ----------------------------------------------------------
     def _run(self, user_id: str, event_ids: list[str]) -> None:
@@ -289,15 +294,35 @@ class Dispatcher:
     # -- housekeeping ------------------------------------------------------------
     def sweep(self, *, older_than: timedelta = timedelta(seconds=30), manual_idle: timedelta | None = None) -> int:
         """Finish events nobody finished, send pushes that are due, return idle
-        manual chats to the bot. Safe to run in every process at once."""
-        with self.db.session() as session, session.begin():
-            event_ids = conversations.unfinished_events(session, older_than=older_than)
-            if manual_idle is not None:
+        manual chats to the bot. Safe to run in every process at once.
+
+        Events a full queue left behind are taken at once, whatever their age; the
+        others after `older_than`, so that a live worker's events are not taken from
+        it. They run in the worker pool, as room frees up, and the sweep returns
+        when they are done."""
+        waiting_for = timedelta(0) if self._overflowed.is_set() else older_than
+        self._overflowed.clear()
+        if manual_idle is not None:
+            with self.db.session() as session, session.begin():
                 conversations.release_idle_manual(session, idle_for=manual_idle)
-        for event_id in event_ids:
-            self.process(event_id)
+        total = 0
+        while True:
+            with self.db.session() as session, session.begin():
+                found = conversations.unfinished_events(session, older_than=older_than, waiting_for=waiting_for,
+                                                        limit=SWEEP_BATCH)
+            by_user: dict[str, list[str]] = defaultdict(list)
+            for event_id, user_id in found:
+                by_user[user_id or ""].append(event_id)
+            futures_wait([self.submit(user_id, event_ids, wait=True) for user_id, event_ids in by_user.items()])
+            total += len(found)
+            if len(found) < SWEEP_BATCH:
+                break
         self.delivery.drain()
-        return len(event_ids)
+        return total
+
+    def wait_for_sweep(self, timeout: float) -> None:
+        """Until the next sweep is due: `timeout`, or sooner when the queue overflowed."""
+        self._overflowed.wait(timeout)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout

@@ -12,7 +12,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Iterable
 
-from sqlalchemy import Table, TextClause, bindparam, insert, select, text, update
+from sqlalchemy import Table, TextClause, and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -141,29 +141,34 @@ def finish_event(session: Session, webhook_event_id: str, *, error: str | None =
                               "error": error, "at": utcnow()})
 
 
-def unfinished_events(session: Session, *, older_than: timedelta, limit: int = 100) -> list[str]:
-    """Events no worker finished: still waiting, or taken by a worker that died
-    before it answered (an event with an answer on record is never taken again)."""
-    cutoff = utcnow() - older_than
-    answered = select(ChatMessage.webhook_event_id).where(
-        ChatMessage.direction == "out", ChatMessage.webhook_event_id.is_not(None)
-    )
-    rows = session.scalars(
-        select(WebhookEvent.webhook_event_id)
+def unfinished_events(session: Session, *, older_than: timedelta, waiting_for: timedelta | None = None,
+                      limit: int = 100) -> list[tuple[str, str | None]]:
+    """(event id, user id) of events no worker finished, oldest first: waiting longer
+    than `waiting_for` (default `older_than`), or taken more than `older_than` ago by
+    a worker that died before it answered (an event with an answer on record is
+    never taken again). Those taken are set back to waiting, to be claimed anew."""
+    now = utcnow()
+    waiting_cutoff = now - (older_than if waiting_for is None else waiting_for)
+    answered = select(ChatMessage.id).where(ChatMessage.webhook_event_id == WebhookEvent.webhook_event_id,
+                                            ChatMessage.direction == "out")
+    rows = session.execute(
+        select(WebhookEvent.webhook_event_id, WebhookEvent.line_user_id)
         .where(
-            WebhookEvent.status.in_(("received", "processing")),
-            WebhookEvent.received_at < cutoff,
-            WebhookEvent.webhook_event_id.not_in(answered),
+            or_(
+                and_(WebhookEvent.status == "received", WebhookEvent.received_at < waiting_cutoff),
+                and_(WebhookEvent.status == "processing", WebhookEvent.received_at < now - older_than),
+            ),
+            ~answered.exists(),
         )
         .order_by(WebhookEvent.timestamp_ms)
         .limit(limit)
     ).all()
     session.execute(
         update(WebhookEvent)
-        .where(WebhookEvent.webhook_event_id.in_(rows), WebhookEvent.status == "processing")
+        .where(WebhookEvent.webhook_event_id.in_([r[0] for r in rows]), WebhookEvent.status == "processing")
         .values(status="received")
     )
-    return list(rows)
+    return [(event_id, user_id) for event_id, user_id in rows]
 
 
 def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:

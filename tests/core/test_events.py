@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from models.chat import ChatMessage, WebhookEvent
 from services import conversations
+from tests.conftest import make_stack
 from tests.core.test_webhook import body_of, post, sign, text_event
 
 
@@ -62,3 +63,23 @@ def test_standby_messages_go_to_the_transcript_without_a_claim(stack):
     stack.send(user, {"type": "text", "text": "ขอเบอร์ติดต่อค่ะ", "mode": "standby"}, expect_answer=False)
     assert _inbound(stack, user) == ["ขอเบอร์ติดต่อค่ะ"]
 
+
+
+def test_events_a_full_queue_left_behind_are_swept_at_once_in_the_pool(database_url):
+    stack = make_stack(database_url, worker_queue_size=1, worker_threads=1)
+    try:
+        users = [stack.new_user() for _ in range(4)]
+        events = [text_event(user, "เมนู") for user in users]
+        body = body_of(*events)
+        assert post(stack, body, sign(body)).status_code == 200
+        stack.settle()
+        left = [e for e in events if _status(stack, e["webhookEventId"]) == "received"]
+        assert left, "the queue of one had room for every event"
+        # Younger than the usual 30 s, but they overflowed: taken now.
+        assert stack.dispatcher.sweep() == len(left)
+        assert {_status(stack, e["webhookEventId"]) for e in events} == {"done"}
+        assert all(len(stack.messages(user)) >= 2 for user in users)  # greeting, then the answer
+    finally:
+        stack.bot.stop()
+        stack.emulator.stop()
+        stack.dispatcher.shutdown()
