@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                     idle_seconds=settings.flow_idle_minutes * 60)
     dispatcher = Dispatcher(
         db=db, engine=engine, delivery=Delivery(db, client), client=client, profile=settings.profile,
-        public_base_url=settings.public_base_url, parse=nlu.parse, redis_client=redis_client,
+        public_base_url=settings.public_base_url, parse=nlu.parse,
         threads=settings.worker_threads, queue_size=settings.worker_queue_size,
         loading_after=settings.loading_after_seconds,
         channel=LineChannel(client, api_base=settings.line_api_base, access_token=settings.line_channel_access_token,

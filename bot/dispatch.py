@@ -19,8 +19,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-import redis
-
 from bot import logs, metrics
 from bot.delivery import Delivery
 from bot.line_client import LineClient
@@ -34,7 +32,6 @@ from services.profile import OrgProfile
 log = logging.getLogger(__name__)
 
 USER_EVENTS = {"message", "postback", "follow"}
-DEDUPE_TTL_SECONDS = 7 * 24 * 3600  # LINE redelivers for far less than a week
 SWEEP_BATCH = 200
 
 
@@ -113,7 +110,6 @@ class Dispatcher:
         profile: OrgProfile,
         public_base_url: str,
         parse: Callable[[str], Any],
-        redis_client: redis.Redis | None = None,
         threads: int = 8,
         queue_size: int = 1000,
         loading_after: float = 1.0,
@@ -129,7 +125,6 @@ class Dispatcher:
         self.profile = profile
         self.public_base_url = public_base_url
         self.parse = parse
-        self.redis = redis_client
         self.loading_after = loading_after
         self.channel = channel
         self.secret_key = secret_key
@@ -150,18 +145,15 @@ class Dispatcher:
         Raises on a database error so the webhook answers 5xx and LINE redelivers."""
         ordered = sorted((e for e in events if isinstance(e, dict) and e.get("webhookEventId")),
                          key=lambda e: e.get("timestamp") or 0)
-        fresh = [e for e in ordered if self._first_sight(e["webhookEventId"])]
         recorded: set[str] = set()
-        if fresh:
-            try:
-                with self.db.session() as session, session.begin():
-                    recorded = conversations.record_events(session, fresh)
-            except Exception:
-                self._forget(e["webhookEventId"] for e in fresh)
-                raise
-        for event in fresh:
+        if ordered:
+            # The unique row is the only check: a redelivery costs one INSERT that
+            # does nothing, less than asking Redis first about every event.
+            with self.db.session() as session, session.begin():
+                recorded = conversations.record_events(session, ordered)
+        for event in ordered:
             metrics.EVENTS_RECEIVED.labels(type=str(event.get("type"))[:32]).inc()
-        new = [e for e in fresh if e["webhookEventId"] in recorded]
+        new = [e for e in ordered if e["webhookEventId"] in recorded]
         metrics.EVENTS_DUPLICATE.inc(len(ordered) - len(new))
         by_user: dict[str, list[str]] = defaultdict(list)
         for event in new:
@@ -170,26 +162,6 @@ class Dispatcher:
         for user_id, event_ids in by_user.items():
             self.submit(user_id, event_ids)
         return len(new)
-
-    def _first_sight(self, event_id: str) -> bool:
-        """Redis spares the database a write for redeliveries; the unique row in the
-        database is what makes processing happen once."""
-        if self.redis is None:
-            return True
-        try:
-            return bool(self.redis.set(f"smartservice:event:{event_id}", 1, nx=True, ex=DEDUPE_TTL_SECONDS))
-        except redis.RedisError:
-            return True
-
-    def _forget(self, event_ids: Iterable[str]) -> None:
-        if self.redis is None:
-            return
-        try:
-            keys = [f"smartservice:event:{e}" for e in event_ids]
-            if keys:
-                self.redis.delete(*keys)
-        except redis.RedisError:
-            pass
 
     def submit(self, user_id: str, event_ids: list[str], *, wait: bool = False) -> Future | None:
         """Queue one user's events for the workers. When the queue is full they stay
@@ -228,14 +200,14 @@ class Dispatcher:
         # Each transaction is a few round trips to the database: the chat's mode is
         # read with the claim, and the event is marked done with its answer.
         with self.db.session() as session, session.begin():
-            event = conversations.claim_event(session, event_id)
-            user_id = ((event or {}).get("source") or {}).get("userId")
-            manual = bool(user_id and event.get("type") in USER_EVENTS and conversations.is_manual(session, user_id))
-        if event is None:
+            claim = conversations.claim_event(session, event_id)
+        if claim is None:
             return
+        event = claim.event
+        user_id = (event.get("source") or {}).get("userId")
         started = time.perf_counter()
         try:
-            answer = self._handle(event, manual=manual)
+            answer = self._handle(event, manual=claim.manual)
             self.delivery.answer(user_id or "", answer, reply_token=event.get("replyToken"), event_id=event_id,
                                  finish=lambda session: conversations.finish_event(session, event_id))
         except Exception as exc:  # noqa: BLE001 - one bad event must not stop the worker

@@ -8,6 +8,7 @@ the acknowledgement stays one INSERT, and the transcript is written exactly once
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any, Iterable
@@ -38,7 +39,7 @@ _FINISH = (
 )
 _ADD_MESSAGES = insert(_messages)
 _STAMP = (update(_conversations).where(_conversations.c.line_user_id == bindparam("user_id"))
-          .values(last_message_at=bindparam("at")))
+          .values(last_message_at=bindparam("at")).returning(_conversations.c.mode))
 _MODE = select(_conversations.c.mode).where(_conversations.c.line_user_id == bindparam("user_id"))
 
 
@@ -106,10 +107,11 @@ def record_events(session: Session, events: list[dict[str, Any]]) -> set[str]:
     return new
 
 
-def _record_inbound(session: Session, event: dict[str, Any]) -> None:
+def _record_inbound(session: Session, event: dict[str, Any]) -> str | None:
+    """The conversation's mode when a message was recorded, else None."""
     user_id = (event.get("source") or {}).get("userId")
     if not user_id or event.get("type") != "message":
-        return
+        return None
     message = event.get("message") or {}
     session.execute(_ADD_MESSAGES, {
         "line_user_id": user_id,
@@ -120,10 +122,16 @@ def _record_inbound(session: Session, event: dict[str, Any]) -> None:
         "line_message_id": message.get("id"),
         "webhook_event_id": event["webhookEventId"],
     })
-    touch_conversation(session, user_id)
+    return touch_conversation(session, user_id)
 
 
-def claim_event(session: Session, webhook_event_id: str) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Claim:
+    event: dict[str, Any]
+    manual: bool  # staff have the chat
+
+
+def claim_event(session: Session, webhook_event_id: str) -> Claim | None:
     """Take an event for processing; None when another worker has it or it is done.
     The first claim writes the resident's message to the transcript: committed with
     the claim, before any processing, and once however often the event is retried."""
@@ -131,9 +139,11 @@ def claim_event(session: Session, webhook_event_id: str) -> dict[str, Any] | Non
     if claimed is None:
         return None
     event, attempts = claimed
-    if attempts == 1:
-        _record_inbound(session, event)
-    return event
+    mode = _record_inbound(session, event) if attempts == 1 else None
+    user_id = (event.get("source") or {}).get("userId")
+    if mode is None and user_id:
+        mode = session.execute(_MODE, {"user_id": user_id}).scalar()
+    return Claim(event, mode == MANUAL)
 
 
 def finish_event(session: Session, webhook_event_id: str, *, error: str | None = None) -> None:
@@ -213,12 +223,15 @@ def conversation(session: Session, line_user_id: str) -> Conversation:
     return session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
 
 
-def touch_conversation(session: Session, line_user_id: str) -> None:
-    """On every message: one UPDATE in the common case, the rows made on first sight."""
+def touch_conversation(session: Session, line_user_id: str) -> str:
+    """On every message: one UPDATE in the common case, the rows made on first sight.
+    Returns the conversation's mode."""
     stamp = {"user_id": line_user_id, "at": utcnow()}
-    if session.execute(_STAMP, stamp).rowcount == 0:
+    mode = session.execute(_STAMP, stamp).scalar()
+    if mode is None:
         conversation(session, line_user_id)
-        session.execute(_STAMP, stamp)
+        mode = session.execute(_STAMP, stamp).scalar_one()
+    return mode
 
 
 def switch_to_manual(session: Session, line_user_id: str, *, topic: str | None = None) -> Conversation:
