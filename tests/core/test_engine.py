@@ -129,3 +129,36 @@ def test_idle_flow_expires_with_a_notice(engine):
 
 def test_unsure_parse_asks_instead_of_guessing(engine):
     assert say(engine, "อืม", "order", confidence=0.1) == ["ไม่แน่ใจ"]
+
+
+def test_redirect_to_a_flow_first_then_on_to_what_was_asked(tmp_path):
+    """"Register first": a handler sends the resident through a flow, whose finish
+    goes on to the handler that was asked for, with its parameters."""
+    from flows.engine import Redirect
+    from models import migrate
+
+    def balance(turn: Turn, ctx: Context):
+        if not ctx.slots.get("registered") and turn.data.get("after") != "yes":
+            raise Redirect(m.text("ลงทะเบียนก่อนนะคะ"), flow="register", slots={"then": "balance"})
+        return [m.text(f"ยอดค้าง 100 บาท ({turn.data.get('after')})")]
+
+    def registered(ctx: Context):
+        raise Redirect(m.text(f"ลงทะเบียน {ctx.slots['code']} แล้วค่ะ"), intent=ctx.slots["then"],
+                       params={"after": "yes"})
+
+    register = Flow(name="register", title="ลงทะเบียน", finish=registered,
+                    steps=(Step("code", lambda ctx: [m.text("รหัสลูกค้าคะ")], _accept_note),))
+    url = f"sqlite:///{tmp_path / 'redirect.db'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    eng = Engine(Router(intents={"balance": balance, "register": register}), StateStore(db), idle_seconds=60)
+    ctx = Context(user_id=USER, profile=load_profile("tenant"), db=db, public_base_url="http://x")
+    first = eng.handle(Turn(user_id=USER, kind="text", text="ยอด", parse=parse("balance")), ctx)
+    assert [x["text"] for x in first] == ["ลงทะเบียนก่อนนะคะ", "รหัสลูกค้าคะ"]
+    done = eng.handle(Turn(user_id=USER, kind="text", text="T0001", parse=parse("out_of_scope")), ctx)
+    assert [x["text"] for x in done] == ["ลงทะเบียน T0001 แล้วค่ะ", "ยอดค้าง 100 บาท (yes)"]
+    # the flow is over: the next text is routed afresh
+    assert eng.handle(Turn(user_id=USER, kind="text", text="ยอด", parse=parse("balance")), ctx)[0]["text"] == \
+        "ลงทะเบียนก่อนนะคะ"
+    with pytest.raises(ValueError):
+        Redirect(flow="a", intent="b")
