@@ -4,7 +4,6 @@ photo goes to finance, and a receipt opens. With SMARTSERVICE_SCREENSHOTS=1 the
 bill, QR and receipt pictures in docs/images/ are remade from this path."""
 from __future__ import annotations
 
-import logging
 import os
 import re
 from datetime import datetime
@@ -13,15 +12,13 @@ from urllib.parse import unquote
 
 import pytest
 
-import rich_menus
-from models import migrate
 from services.billing.accounts import customer_by_code
 from services.billing.payments import record_cash_payment
-from services.demo import seed_demo
 from services.profile import load_profile
 from services.thaidate import BANGKOK
+from tests.browser.conftest import product_stack
 from tests.browser.test_simulator_product import bot_says, shoot
-from tests.conftest import TOKEN, make_stack, skip_without_chromium
+from tests.conftest import skip_without_chromium
 from tests.slip_images import slip_png
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
@@ -30,17 +27,8 @@ PROFILE = load_profile("tenant")
 
 @pytest.fixture(scope="module")
 def tenant(tmp_path_factory) -> Iterator[Any]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    url = f"sqlite:///{tmp_path_factory.mktemp('pay') / 'bot.db'}"
-    migrate.upgrade(url)
-    stack = make_stack(url, org_profile="tenant")
-    with stack.bot_app.extensions["db"].session() as session, session.begin():
-        seed_demo(session, PROFILE, today=datetime.now(BANGKOK).date())
-    rich_menus.deploy(PROFILE, api_base=stack.emulator.url, access_token=TOKEN)
-    yield stack
-    stack.bot.stop()
-    stack.emulator.stop()
-    stack.dispatcher.shutdown()
+    with product_stack(tmp_path_factory, "tenant", demo_data=True) as stack:
+        yield stack
 
 
 def type_text(page: Any, text: str) -> None:

@@ -5,7 +5,6 @@ pictures can be remade from the same path a user takes.
 """
 from __future__ import annotations
 
-import logging
 import os
 import uuid
 from pathlib import Path
@@ -15,10 +14,9 @@ import pytest
 import requests
 
 import flex_templates
-import rich_menus
-from models import migrate
 from services.profile import load_profile
-from tests.conftest import TOKEN, make_stack, skip_without_chromium
+from tests.browser.conftest import product_stack
+from tests.conftest import TOKEN, skip_without_chromium
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
 IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
@@ -31,15 +29,8 @@ def shoot(page: Any, name: str) -> None:
 
 @pytest.fixture(scope="module")
 def product(tmp_path_factory) -> Iterator[Any]:
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    url = f"sqlite:///{tmp_path_factory.mktemp('sim') / 'bot.db'}"
-    migrate.upgrade(url)
-    stack = make_stack(url, org_profile="municipality")
-    rich_menus.deploy(load_profile("municipality"), api_base=stack.emulator.url, access_token=TOKEN)
-    yield stack
-    stack.bot.stop()
-    stack.emulator.stop()
-    stack.dispatcher.shutdown()
+    with product_stack(tmp_path_factory, "municipality") as stack:
+        yield stack
 
 
 def bot_says(page: Any, text: str) -> Any:

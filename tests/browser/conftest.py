@@ -1,0 +1,33 @@
+"""The real bot and the emulator for a browser session, as `smartservice demo` runs them."""
+from __future__ import annotations
+
+import contextlib
+import logging
+from datetime import datetime
+from typing import Any, Iterator
+
+import rich_menus
+from models import migrate
+from services.demo import seed_demo
+from services.profile import load_profile
+from services.thaidate import BANGKOK
+from tests.conftest import TOKEN, make_stack
+
+
+@contextlib.contextmanager
+def product_stack(tmp_path_factory, profile_name: str, *, demo_data: bool = False) -> Iterator[Any]:
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    url = f"sqlite:///{tmp_path_factory.mktemp(profile_name) / 'bot.db'}"
+    migrate.upgrade(url)
+    stack = make_stack(url, org_profile=profile_name)
+    profile = load_profile(profile_name)
+    if demo_data:
+        with stack.bot_app.extensions["db"].session() as session, session.begin():
+            seed_demo(session, profile, today=datetime.now(BANGKOK).date())
+    rich_menus.deploy(profile, api_base=stack.emulator.url, access_token=TOKEN)
+    try:
+        yield stack
+    finally:
+        stack.bot.stop()
+        stack.emulator.stop()
+        stack.dispatcher.shutdown()
