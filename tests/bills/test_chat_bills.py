@@ -373,3 +373,29 @@ def test_cash_at_the_counter_sends_the_receipt_to_the_linked_chat(bills):
     bills.settle()
     receipt = bills.messages(user)[-1]["message"]
     assert receipt["type"] == "flex" and "500.00" in texts([receipt]) and "เงินสด" in texts([receipt])
+
+
+def test_waterworks_without_a_biller_id_pays_by_promptpay(database_url):
+    """The same chat on another profile: a water user, PromptPay for the exact amount."""
+    from tests.conftest import make_stack
+
+    waterworks = load_profile("waterworks")
+    stack = make_stack(database_url, org_profile="waterworks")
+    try:
+        with db_session(stack) as session, session.begin():
+            seed_demo(session, waterworks, today=datetime.now(BANGKOK).date())
+        user = stack.new_user()
+        assert "เลขที่ผู้ใช้น้ำ" in texts(stack.say(user, "ลงทะเบียน"))  # the waterworks' own word for the code
+        stack.say(user, "ยกเลิก")
+        done = register(stack, user, code="W00002", phone="0890000002", first="ค่าน้ำเดือนนี้เท่าไหร่")
+        assert "W00002" in texts(done) and flex_of(done, "ยอดค้างชำระ")
+        with db_session(stack) as session:
+            owed = customer_outstanding(session, customer_by_code(session, "W00002").id)
+        bill = flex_of(stack.say(user, "จ่ายค่าน้ำ"))
+        qr_url = next(u for u in uris(bill) if "/web/qr.png" in u)
+        payment = read_payment(_decode_qr(requests.get(qr_url, timeout=10)))
+        assert payment.kind == "promptpay" and payment.amount == owed and "พร้อมเพย์" in texts([bill])
+    finally:
+        stack.bot.stop()
+        stack.emulator.stop()
+        stack.dispatcher.shutdown()
