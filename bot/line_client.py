@@ -86,6 +86,9 @@ class LineClient:
         self._api_client = ApiClient(config)
         self._api = MessagingApi(self._api_client)
         self._blob = MessagingApiBlob(self._api_client)
+        self._api_base = api_base.rstrip("/")
+        self._json_headers = {**self._api_client.default_headers, "Authorization": f"Bearer {access_token}",
+                              "Content-Type": "application/json"}
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_cap = backoff_cap
@@ -148,12 +151,11 @@ class LineClient:
             log.info("loading animation not shown for %s: %s", user_id, exc)
 
     def _post(self, path: str, body: dict[str, Any], *, retry_key: str | None = None) -> None:
-        headers = {"Content-Type": "application/json"}
-        if retry_key is not None:
-            headers["X-Line-Retry-Key"] = retry_key
-        self._api_client.call_api(path, "POST", header_params=headers, body=body, auth_settings=["Bearer"],
-                                  response_types_map={}, _return_http_data_only=True,
-                                  _request_timeout=self.timeout)
+        """Straight to the SDK's pooled HTTP client, which raises its ApiException on
+        a non-2xx answer; its generic layer above would walk the body once more."""
+        headers = self._json_headers if retry_key is None else {**self._json_headers, "X-Line-Retry-Key": retry_key}
+        self._api_client.rest_client.request("POST", self._api_base + path, headers=headers, body=body,
+                                             _request_timeout=self.timeout)
 
     # -- reading -----------------------------------------------------------------
     def profile(self, user_id: str) -> dict[str, Any] | None:
