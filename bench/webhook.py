@@ -208,8 +208,8 @@ def wait_for_replies(emulator: str, wanted: dict[str, str], timeout: float) -> d
     deadline = time.time() + timeout
     delivered: dict[str, float] = {}
     seen: dict[str, int] = defaultdict(int)
-    with requests.Session() as session:
-        while time.time() < deadline:
+    while time.time() < deadline:
+        with requests.Session() as session:  # gunicorn drops idle keep-alive connections after 2 s
             for user in sorted({u for e, u in wanted.items() if e not in delivered}):
                 entries = session.get(f"{emulator}/_emulator/users/{user}/conversation",
                                       params={"after": seen[user]}, timeout=30).json()["entries"]
@@ -218,9 +218,9 @@ def wait_for_replies(emulator: str, wanted: dict[str, str], timeout: float) -> d
                     event_id = entry.get("eventId")
                     if entry["from"] == "bot" and event_id in wanted and event_id not in delivered:
                         delivered[event_id] = datetime.fromisoformat(entry["at"].replace("Z", "+00:00")).timestamp()
-            if len(delivered) >= len(wanted):
-                break
-            time.sleep(2)  # times come from the emulator's clock: polling less often loses nothing
+        if len(delivered) >= len(wanted):
+            break
+        time.sleep(2)  # times come from the emulator's clock: polling less often loses nothing
     return delivered
 
 
