@@ -2,6 +2,14 @@
 
 Threads, not more processes: the work per request is tiny (record and ack) and
 each process keeps one NLU model and one worker pool.
+
+One process per core (at least two, so one busy process never stops the acks) with
+8 request threads. Measured with bench/webhook.py on 2 cores (docs/benchmarks.md):
+2×8, 2×4, 3×4, 3×8 and 1×16 all gave the same throughput within the noise, because
+the limit is CPU, not threads. Fewer event workers per process (WORKER_THREADS=2
+instead of 8) kept the acknowledgement p99 lower under saturation, but against the
+real LINE API, tens of milliseconds away, each worker spends most of an event
+waiting on the network, so the default stays at 8.
 """
 import multiprocessing
 import os
