@@ -128,26 +128,34 @@ def _stat(pid: int) -> tuple[str, int, float] | None:
     return name, int(fields[1]), (int(fields[11]) + int(fields[12])) / _clock_ticks()
 
 
-def cpu_by_group(roots: dict[str, int]) -> dict[str, float]:
-    """CPU seconds so far of each named process tree, of every PostgreSQL and Redis
-    process on the machine (other work on them counts too), and of this script."""
+def cpu_by_group(roots: dict[str, int]) -> dict[str, dict[int, float]]:
+    """CPU seconds so far, per process, of each named process tree, of every
+    PostgreSQL and Redis process on the machine (other work on them counts too),
+    and of this script."""
     stats = {int(p.name): s for p in Path("/proc").iterdir() if p.name.isdigit() and (s := _stat(int(p.name)))}
     children: dict[int, list[int]] = defaultdict(list)
     for pid, (_, ppid, _) in stats.items():
         children[ppid].append(pid)
-    out: dict[str, float] = {}
+    out: dict[str, dict[int, float]] = {}
     for group, root in roots.items():
-        todo, total = [root], 0.0
+        todo, out[group] = [root], {}
         while todo:
             pid = todo.pop()
-            total += stats[pid][2] if pid in stats else 0.0
+            if pid in stats:
+                out[group][pid] = stats[pid][2]
             todo.extend(children.get(pid, []))
-        out[group] = total
-    out["postgresql"] = sum(s[2] for s in stats.values() if s[0] == "postgres")
-    out["redis"] = sum(s[2] for s in stats.values() if s[0].startswith("redis-server"))
+    out["postgresql"] = {pid: s[2] for pid, s in stats.items() if s[0] == "postgres"}
+    out["redis"] = {pid: s[2] for pid, s in stats.items() if s[0].startswith("redis-server")}
     me = os.times()
-    out["load generator"] = me.user + me.system
+    out["load generator"] = {os.getpid(): me.user + me.system}
     return out
+
+
+def cpu_spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]) -> dict[str, float]:
+    """Seconds per group between two snapshots; a process that exited meanwhile
+    (a closed database session) is left out."""
+    return {group: sum(cpu - before[group].get(pid, 0.0) for pid, cpu in pids.items())
+            for group, pids in after.items()}
 
 
 def run_load(bot: str, emulator: str, events: list[tuple[str, str, bytes]], concurrency: int,
@@ -188,7 +196,7 @@ def run_load(bot: str, emulator: str, events: list[tuple[str, str, bytes]], conc
     latencies = [delivered[e] - sent_at[e] for e in delivered]
     cpu_after = cpu_by_group(cpu_roots or {})
     return {
-        "cpu_ms_per_event": {k: (cpu_after[k] - cpu_before[k]) * 1000 / len(events) for k in cpu_after},
+        "cpu_ms_per_event": {k: v * 1000 / len(events) for k, v in cpu_spent(cpu_before, cpu_after).items()},
         "events": len(events),
         "answered": len(delivered),
         "errors": errors,
