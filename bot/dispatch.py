@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 USER_EVENTS = {"message", "postback", "follow"}
 SWEEP_BATCH = 200
+ALARM_GRAIN = 0.1  # seconds an alarm may run late
 
 
 def turn_from_event(event: dict[str, Any], parse: Callable[[str], Any]) -> Turn | None:
@@ -79,20 +80,28 @@ class Alarms:
     def after(self, seconds: float, call: Callable[[], None]) -> Alarm:
         alarm = Alarm(call)
         with self._changed:
-            heapq.heappush(self._due, (time.monotonic() + seconds, next(self._order), alarm))
+            entry = (time.monotonic() + seconds, next(self._order), alarm)
+            heapq.heappush(self._due, entry)
             if self._thread is None:  # started on first use: after gunicorn has forked
                 self._thread = threading.Thread(target=self._run, name="alarms", daemon=True)
                 self._thread.start()
-            self._changed.notify()
+            if self._due[0] is entry:  # else the thread already wakes up early enough
+                self._changed.notify()
         return alarm
 
     def _run(self) -> None:
         while True:
             with self._changed:
+                # Almost every alarm is cancelled before it is due: waking at most every
+                # ALARM_GRAIN seconds, each wake takes all that fell due, however many.
                 while not self._due or self._due[0][0] > time.monotonic():
-                    self._changed.wait(self._due[0][0] - time.monotonic() if self._due else None)
-                _, _, alarm = heapq.heappop(self._due)
-            if not alarm.cancelled:
+                    self._changed.wait(max(self._due[0][0] - time.monotonic(), ALARM_GRAIN) if self._due else None)
+                now, due = time.monotonic(), []
+                while self._due and self._due[0][0] <= now:
+                    due.append(heapq.heappop(self._due)[2])
+            for alarm in due:
+                if alarm.cancelled:
+                    continue
                 try:
                     alarm.call()
                 except Exception:  # noqa: BLE001 - one failing call must not stop the others
