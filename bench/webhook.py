@@ -73,7 +73,12 @@ def start(args: list[str], env: dict[str, str], url: str) -> subprocess.Popen:
 
 
 def stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
+    """The whole process group, also when its leader has already died (one server
+    failing must not leave the others running)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
     proc.wait(timeout=30)
 
 
