@@ -68,7 +68,7 @@ def start(args: list[str], env: dict[str, str], url: str) -> subprocess.Popen:
             return proc
         except requests.RequestException:
             time.sleep(0.2)
-    proc.kill()
+    os.killpg(proc.pid, signal.SIGKILL)
     raise SystemExit(f"server did not start: {' '.join(args)}")
 
 
