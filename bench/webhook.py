@@ -5,11 +5,15 @@ gunicorn) plays LINE. Signed webhook bodies with mixed text and postback events
 are posted by concurrent senders; for each event we time the acknowledgement (the
 HTTP answer to the webhook) and the moment its reply reached the emulator.
 
-    .venv/bin/python bench/webhook.py [--events 2000] [--concurrency 16] [--profile DIR]
+    .venv/bin/python bench/webhook.py [--events 2000] [--concurrency 16] [--rounds 3] [--profile DIR]
 
+The bots take turns over --rounds rounds at saturation (medians reported, so that
+other work on a shared machine weighs on both), then each is sent events on a
+schedule: at half the echo's throughput (the SPEC 6.1 target) and at 80% of ours.
 Besides latency it reports the CPU each process group spent per event (from
 /proc), and with --profile it samples the bot's gunicorn workers with py-spy
-(``pip install py-spy`` first) into DIR/bot.txt in py-spy's raw format.
+(``pip install py-spy`` first) into DIR/bot.txt in py-spy's raw format
+(BENCH_PROFILE_GIL=1: only samples holding the GIL, i.e. CPU).
 
 The database is BENCH_DATABASE_URL, else TEST_DATABASE_URL (PostgreSQL), else a
 temporary SQLite file; Redis is BENCH_REDIS_URL or TEST_REDIS_URL when set.
