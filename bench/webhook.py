@@ -307,8 +307,9 @@ def main() -> None:
                         f"{opts.paced_share:.0%} of the echo bot's median throughput"),
                        (0.8 * _median(results[OURS])["events_per_s"], "80% of our own median throughput")]
         for rate, what in paced_loads if opts.paced_share > 0 else []:
-            paced = {name: [run_load(f"http://127.0.0.1:{port}", emulator, build_events(emulator, opts.events, opts.users),
-                                     opts.concurrency, cpu_roots={"bot": proc.pid, "emulator": procs[0].pid}, rate=rate)]
+            paced = {name: [run_load(f"http://127.0.0.1:{port}", emulator,
+                                     build_events(emulator, opts.events, opts.users), opts.concurrency,
+                                     cpu_roots={"bot": proc.pid, "emulator": procs[0].pid}, rate=rate)]
                      for name, proc, port in ((BASELINE, procs[2], echo_port), (OURS, procs[1], bot_port))}
             print(f"\nPaced: {opts.events} events sent on a schedule at {rate:.0f} events/s ({what})\n")
             report(paced, paced=True)
@@ -319,8 +320,10 @@ def main() -> None:
 
 def _py_spy(proc: subprocess.Popen, folder: Path) -> subprocess.Popen:
     folder.mkdir(parents=True, exist_ok=True)
-    spy = subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--subprocesses", "--format", "raw", "--nonblocking", *(["--gil"] if os.environ.get("BENCH_PROFILE_GIL") else []),
-                            "-r", "200" if os.environ.get("BENCH_PROFILE_GIL") else "50", "-o", str(folder / "bot.txt"), "-p", str(proc.pid)],
+    # GIL samples are rarer than wall-clock ones: sample more often to get as many.
+    cpu_only = ["--gil", "-r", "200"] if os.environ.get("BENCH_PROFILE_GIL") else ["-r", "50"]
+    spy = subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--subprocesses", "--format", "raw", "--nonblocking",
+                            *cpu_only, "-o", str(folder / "bot.txt"), "-p", str(proc.pid)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)  # attached before the first event
     return spy
