@@ -213,11 +213,25 @@ class ThaiPDF(FPDF):
             self.set_fill_color(*LIGHT)
             quantity = f"{line.quantity:,} {line.unit}".strip() if line.quantity is not None else ""
             price = format_baht(line.unit_price, unit=False) if line.unit_price is not None else ""
-            cells = (str(number), line.description, quantity, price, format_baht(line.amount, unit=False))
+            # A long description wraps inside its column and the row grows with it;
+            # a cut-off line on a receipt would hide what was paid for.
+            wrapped = self.multi_cell(widths[1] - 2, 6, line.description, dry_run=True, output="LINES")
+            height = max(7.5, 6 * len(wrapped) + 1.5)
+            self.keep_together(height)
+            left, top = self.get_x(), self.get_y()
+            if fill:
+                self.rect(left, top, sum(widths), height, style="F")
+            cells = (str(number), None, quantity, price, format_baht(line.amount, unit=False))
             aligns = ("C", "L", "R", "R", "R")
             for w, text, align in zip(widths, cells, aligns, strict=True):
-                self.cell(w, 7.5, text, align=align, fill=fill)
-            self.ln(7.5)
+                if text is None:
+                    x = self.get_x()
+                    self.set_xy(x + 1, top + 0.75)
+                    self.multi_cell(w - 2, 6, line.description, align="L")
+                    self.set_xy(x + w, top)
+                else:
+                    self.cell(w, height, text, align=align)
+            self.set_xy(left, top + height)
         self.rule(width=0.2)
         self.gap(2)
 

@@ -162,3 +162,15 @@ def test_any_thai_word_comes_back_whole_from_pdftotext(tmp_path):
     data = bytes(pdf.output())
     extracted = _text(data, tmp_path).split()
     assert [w for w in words if extracted.count(w) < 4] == []
+
+
+def test_a_long_line_description_wraps_inside_its_column(tmp_path):
+    long = "ชำระตามใบแจ้งหนี้ INV-2570-000002 (ค่าเช่าพื้นที่และค่าส่วนกลาง งวดพฤศจิกายน 2569 แผง A-12)"
+    receipt = replace(samples.RECEIPT, lines=(LineItem(long, Decimal("1234.50")),))
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(receipt_pdf(receipt))
+    words = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True).stdout.decode()
+    column_right = (18 + 12 + 78) * 72 / 25.4  # left margin + number column + description column, in points
+    for word in ("INV-2570-000002", "A-12)"):
+        x_max = float(re.search(rf'xMax="([\d.]+)"[^>]*>{re.escape(word)}<', words).group(1))
+        assert x_max <= column_right, f"{word} runs past the description column ({x_max:.0f} > {column_right:.0f} pt)"
