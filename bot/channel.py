@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from linebot.v3.messaging import ApiClient, MessagingApi
 from linebot.v3.messaging.exceptions import ApiException
 from urllib3.exceptions import HTTPError as TransportError
 

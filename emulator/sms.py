@@ -23,7 +23,8 @@ def _messages() -> list | None:
 def inbox() -> str | Response:
     found = _messages()
     return render_template("sms.html", configured=found is not None, messages=[
-        {"phone": m.phone, "text": m.text, "sender": m.sender, "at": format_thai_datetime(m.sent_at.astimezone(BANGKOK))}
+        {"phone": m.phone, "text": m.text, "sender": m.sender,
+         "at": format_thai_datetime(m.sent_at.astimezone(BANGKOK))}
         for m in found or []
     ])
 

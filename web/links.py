@@ -27,7 +27,8 @@ def receipt_pdf_url(base_url: str, secret: str, receipt_id: int) -> str:
     return _link(base_url, f"/web/receipts/{receipt_id}.pdf", {}, secret=secret, lifetime=RECEIPT_LIFETIME)
 
 
-def slip_form_url(base_url: str, secret: str, customer_id: int, line_user_id: str, invoice_id: int | None = None) -> str:
+def slip_form_url(base_url: str, secret: str, customer_id: int, line_user_id: str,
+                  invoice_id: int | None = None) -> str:
     params: dict[str, str | int] = {"c": customer_id, "u": line_user_id}
     if invoice_id is not None:
         params["i"] = invoice_id

@@ -8,7 +8,6 @@ import json
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -322,7 +321,8 @@ def test_slip_approved_in_the_back_office_sends_the_receipt_and_its_pdf(bills, t
     office = staff_login(bills)
     page = f"{bills.bot.url}/admin/slips/{slip_id}"
     approved = office.post(f"{page}/approve", timeout=30, data={
-        "csrf_token": csrf(office, page), "amount": "10790.00", "paid_on": (datetime.now(BANGKOK).date() - timedelta(days=1)).isoformat(),
+        "csrf_token": csrf(office, page), "amount": "10790.00",
+        "paid_on": (datetime.now(BANGKOK).date() - timedelta(days=1)).isoformat(),
         "paid_time": "09:15", "invoice_id": ""})
     assert approved.status_code == 200, re.findall(r'class="(?:error|alert)[^"]*"[^>]*>([^<]+)', approved.text)
     assert "อนุมัติสลิป" in approved.text
