@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
+
+from sqlalchemy.orm import Session
 
 import flex_templates
 import rich_menus
@@ -27,6 +29,7 @@ from services.identity.sms import make_provider
 from services.thaidate import BANGKOK
 
 REGISTER = "register"
+T = TypeVar("T")
 
 
 def now() -> datetime:
@@ -51,10 +54,15 @@ def active_customer(ctx: Context, intent: str, **params: Any) -> int:
     return customer_id
 
 
-def linked_ids(ctx: Context) -> list[int]:
-    """Every account this LINE user may look at; a postback naming any other finds nothing."""
+def among_linked(ctx: Context, find: Callable[[Session, int], T | None]) -> T | None:
+    """What ``find(session, customer_id)`` finds in one of this LINE user's linked
+    accounts: an id from someone else's postback finds nothing."""
     with ctx.db.session() as session:
-        return [a.customer_id for a in linking.linked_accounts(session, ctx.user_id)]
+        for account in linking.linked_accounts(session, ctx.user_id):
+            found = find(session, account.customer_id)
+            if found is not None:
+                return found
+    return None
 
 
 # -- the register flow ---------------------------------------------------------------
@@ -219,9 +227,9 @@ def _switch(ctx: Context, raw: str) -> Messages:
 
 def _unlink(ctx: Context, raw: str, *, confirmed: bool) -> Messages:
     customer_id = _customer_id(raw)
-    if customer_id is None or customer_id not in linked_ids(ctx):
-        return [m.text(ctx.say("account_not_found"))]
     with ctx.db.session() as session, session.begin():
+        if customer_id is None or not linking.can_see(session, ctx.user_id, customer_id):
+            return [m.text(ctx.say("account_not_found"))]
         info = customer_info(session, customer_id)
         if confirmed:
             linking.unlink(session, ctx.user_id, customer_id)

@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from flows import cards
 from flows import messages as m
-from flows.accounts import active_customer, linked_ids
+from flows.accounts import active_customer, among_linked
 from flows.engine import Context, Messages, Turn
 from services.billing.accounts import customer_info
 from services.billing.balance import statement
@@ -50,23 +50,19 @@ def check_balance(turn: Turn, ctx: Context) -> Messages:
 
 
 def _invoice(ctx: Context, invoice_id: int | None) -> Messages:
-    with ctx.db.session() as session:
-        for customer_id in linked_ids(ctx) if invoice_id is not None else []:
-            detail = invoice_detail(session, customer_id, invoice_id, today=_today())
-            if detail is not None:
-                return [cards.invoice_message(detail, profile=ctx.profile)]
-    return [m.text(ctx.say("invoice_not_found"))]
+    detail = among_linked(ctx, lambda s, c: invoice_detail(s, c, invoice_id, today=_today())) \
+        if invoice_id is not None else None
+    if detail is None:
+        return [m.text(ctx.say("invoice_not_found"))]
+    return [cards.invoice_message(detail, profile=ctx.profile)]
 
 
 def _credit_note(ctx: Context, note_id: int | None) -> Messages:
-    with ctx.db.session() as session:
-        for customer_id in linked_ids(ctx) if note_id is not None else []:
-            note = credit_note_detail(session, customer_id, note_id)
-            if note is not None:
-                return [m.text(ctx.say("credit_note_text", number=note.number, date=format_thai_date(note.issued_on),
-                                       invoice=note.invoice_number, amount=format_baht(note.amount),
-                                       reason=note.reason))]
-    return [m.text(ctx.say("credit_note_not_found"))]
+    note = among_linked(ctx, lambda s, c: credit_note_detail(s, c, note_id)) if note_id is not None else None
+    if note is None:
+        return [m.text(ctx.say("credit_note_not_found"))]
+    return [m.text(ctx.say("credit_note_text", number=note.number, date=format_thai_date(note.issued_on),
+                           invoice=note.invoice_number, amount=format_baht(note.amount), reason=note.reason))]
 
 
 def pay_bill(turn: Turn, ctx: Context) -> Messages:
@@ -95,11 +91,7 @@ def pay_bill(turn: Turn, ctx: Context) -> Messages:
 def _owner_of_invoice(ctx: Context, invoice_id: int | None) -> int | None:
     if invoice_id is None:
         return None
-    with ctx.db.session() as session:
-        for customer_id in linked_ids(ctx):
-            if invoice_detail(session, customer_id, invoice_id, today=_today()) is not None:
-                return customer_id
-    return None
+    return among_linked(ctx, lambda s, c: c if invoice_detail(s, c, invoice_id, today=_today()) else None)
 
 
 def receipts(turn: Turn, ctx: Context) -> Messages:
@@ -117,12 +109,10 @@ def receipts(turn: Turn, ctx: Context) -> Messages:
 
 
 def _receipt(ctx: Context, receipt_id: int | None) -> Messages:
-    with ctx.db.session() as session:
-        for customer_id in linked_ids(ctx) if receipt_id is not None else []:
-            found = receipt_detail(session, customer_id, receipt_id)
-            if found is not None:
-                return [cards.receipt_message(found, profile=ctx.profile, pdf_url=_pdf_url(ctx, found))]
-    return [m.text(ctx.say("receipt_not_found"))]
+    found = among_linked(ctx, lambda s, c: receipt_detail(s, c, receipt_id)) if receipt_id is not None else None
+    if found is None:
+        return [m.text(ctx.say("receipt_not_found"))]
+    return [cards.receipt_message(found, profile=ctx.profile, pdf_url=_pdf_url(ctx, found))]
 
 
 def _pdf_url(ctx: Context, receipt: ReceiptSummary) -> str:
