@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         LINE_CHANNEL_SECRET=settings.line_channel_secret,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
     )
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, pool_size=settings.database_pool_size)
     redis_client = (
         redis.Redis.from_url(settings.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
         if settings.redis_url else None

@@ -19,6 +19,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from sqlalchemy.orm import Session
+
 from bot import logs, metrics
 from bot.delivery import Delivery
 from bot.line_client import LineClient
@@ -26,12 +28,12 @@ from flows.engine import Channel, Context, Engine, Turn
 from flows.texts import say
 from models.db import Database
 from services import conversations
+from services.conversations import Claim
 from services.identity.sms import HttpSmsSettings
 from services.profile import OrgProfile
 
 log = logging.getLogger(__name__)
 
-USER_EVENTS = {"message", "postback", "follow"}
 SWEEP_BATCH = 200
 ALARM_GRAIN = 0.1  # seconds an alarm may run late
 
@@ -154,41 +156,42 @@ class Dispatcher:
         Raises on a database error so the webhook answers 5xx and LINE redelivers."""
         ordered = sorted((e for e in events if isinstance(e, dict) and e.get("webhookEventId")),
                          key=lambda e: e.get("timestamp") or 0)
-        recorded: set[str] = set()
+        new: list[Claim] = []
         if ordered:
             # The unique row is the only check: a redelivery costs one INSERT that
             # does nothing, less than asking Redis first about every event.
             with self.db.session() as session, session.begin():
-                recorded = conversations.record_events(session, ordered)
+                new = conversations.record_events(session, ordered)
         for event in ordered:
             metrics.EVENTS_RECEIVED.labels(type=str(event.get("type"))[:32]).inc()
-        new = [e for e in ordered if e["webhookEventId"] in recorded]
         metrics.EVENTS_DUPLICATE.inc(len(ordered) - len(new))
-        by_user: dict[str, list[str]] = defaultdict(list)
-        for event in new:
-            if event.get("mode", "active") != "standby":
-                by_user[(event.get("source") or {}).get("userId") or ""].append(event["webhookEventId"])
-        for user_id, event_ids in by_user.items():
-            self.submit(user_id, event_ids)
+        by_user: dict[str, list[Claim]] = defaultdict(list)
+        for claim in new:
+            if claim.event.get("mode", "active") != "standby":
+                by_user[(claim.event.get("source") or {}).get("userId") or ""].append(claim)
+        for user_id, claims in by_user.items():
+            if self.submit(user_id, claims) is None:
+                with self.db.session() as session, session.begin():
+                    conversations.release_events(session, [c.event["webhookEventId"] for c in claims])
         return len(new)
 
-    def submit(self, user_id: str, event_ids: list[str], *, wait: bool = False) -> Future | None:
-        """Queue one user's events for the workers. When the queue is full they stay
-        in the database, and the sweeper is woken to feed them in as room frees up."""
+    def submit(self, user_id: str, work: list[Claim | str], *, wait: bool = False) -> Future | None:
+        """Queue one user's events (taken, or ids to claim) for the workers. None when
+        the queue is full: the sweeper is woken to feed them in as room frees up."""
         if not self._slots.acquire(blocking=wait):
-            log.warning("worker queue full; %d event(s) left for the sweeper", len(event_ids))
+            log.warning("worker queue full; %d event(s) left for the sweeper", len(work))
             self._overflowed.set()
             return None
         with self._idle:
             self._in_flight += 1
-        return self._pool.submit(self._run, user_id, event_ids)
+        return self._pool.submit(self._run, user_id, work)
 
     # -- in the workers ----------------------------------------------------------
-    def _run(self, user_id: str, event_ids: list[str]) -> None:
+    def _run(self, user_id: str, work: list[Claim | str]) -> None:
         try:
             with self._user_lock(user_id):
-                for event_id in event_ids:
-                    self.process(event_id)
+                for item in work:
+                    self.process(item)
         finally:
             self._slots.release()
             with self._idle:
@@ -198,27 +201,39 @@ class Dispatcher:
     def _user_lock(self, user_id: str) -> threading.Lock:
         return self._user_locks[hash(user_id) % len(self._user_locks)]
 
-    def process(self, event_id: str) -> None:
+    def process(self, item: Claim | str) -> None:
+        """One event: taken when it was recorded, or its id, to be claimed (swept)."""
+        event_id = item if isinstance(item, str) else item.event["webhookEventId"]
         token = logs.event_id.set(event_id)
         try:
-            self._process(event_id)
+            if isinstance(item, str):
+                with self.db.session() as session, session.begin():
+                    item = conversations.claim_event(session, event_id)
+            if item is not None:
+                self._process(item)
         finally:
             logs.event_id.reset(token)
 
-    def _process(self, event_id: str) -> None:
-        # Each transaction is a few round trips to the database: the chat's mode is
-        # read with the claim, and the event is marked done with its answer.
-        with self.db.session() as session, session.begin():
-            claim = conversations.claim_event(session, event_id)
-        if claim is None:
-            return
+    def _process(self, claim: Claim) -> None:
         event = claim.event
-        user_id = (event.get("source") or {}).get("userId")
+        event_id = event["webhookEventId"]
+        user_id = (event.get("source") or {}).get("userId") or ""
         started = time.perf_counter()
+        ctx = self._context(user_id)
         try:
-            answer = self._handle(event, manual=claim.manual)
-            self.delivery.answer(user_id or "", answer, reply_token=event.get("replyToken"), event_id=event_id,
-                                 finish=lambda session: conversations.finish_event(session, event_id))
+            answer = self._handle(event, ctx, manual=claim.manual)
+
+            def finish(session: Session) -> None:
+                # The dialog state is kept with the answer and the event's end: all
+                # three or none, so a retried event starts from the state it saw.
+                if ctx.next_state is not None:
+                    self.engine.store.write(session, user_id, ctx.next_state)
+                conversations.finish_event(session, event_id)
+
+            self.delivery.answer(user_id, answer, reply_token=event.get("replyToken"), event_id=event_id,
+                                 finish=finish)
+            if ctx.next_state is not None:
+                self.engine.store.cache(user_id, ctx.next_state)
         except Exception as exc:  # noqa: BLE001 - one bad event must not stop the worker
             log.exception("event %s failed", event_id)
             metrics.EVENTS_PROCESSED.labels(outcome="failed").inc()
@@ -229,10 +244,14 @@ class Dispatcher:
         metrics.EVENTS_PROCESSED.labels(outcome="done").inc()
         metrics.PROCESS_SECONDS.observe(time.perf_counter() - started)
 
-    def _handle(self, event: dict[str, Any], *, manual: bool) -> list[dict[str, Any]]:
+    def _context(self, user_id: str) -> Context:
+        return Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url,
+                       secret_key=self.secret_key, data_dir=self.data_dir, channel=self.channel, sms=self.sms)
+
+    def _handle(self, event: dict[str, Any], ctx: Context, *, manual: bool) -> list[dict[str, Any]]:
         """The answer to one event (often none)."""
         kind = event.get("type")
-        user_id = (event.get("source") or {}).get("userId")
+        user_id = ctx.user_id
         if not user_id:
             return []
         if kind in ("follow", "unfollow"):
@@ -241,18 +260,16 @@ class Dispatcher:
             with self.db.session() as session, session.begin():
                 conversations.unsend(session, str((event.get("unsend") or {}).get("messageId", "")))
             return []
-        if kind not in USER_EVENTS:
+        if kind not in conversations.ANSWERED:
             return []
         turn = turn_from_event(event, self.parse)
         if turn is None:
             return []
         if manual and not _is_emergency(turn):
             return []  # staff answer from the inbox; the message is already stored
-        ctx = Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url,
-                      secret_key=self.secret_key, data_dir=self.data_dir, channel=self.channel, sms=self.sms)
         loading = self._alarms.after(self.loading_after, lambda: self.client.show_loading(user_id))
         try:
-            return self.engine.handle(turn, ctx)
+            return self.engine.respond(turn, ctx)
         finally:
             loading.cancel()
 

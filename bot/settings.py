@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     line_channel_access_token: str = Field(min_length=8)
     line_api_base: str = REAL_LINE_API
     database_url: str = "sqlite:///smartservice.db"
+    # Connections kept open per process: at least WORKER_THREADS + the web server's
+    # threads + 2. A busier process opens extra ones per use, each a new PostgreSQL
+    # backend process, which under load costs more CPU than the work it does.
+    database_pool_size: int = Field(default=20, ge=1, le=200)
     redis_url: str | None = None
     public_base_url: str = "http://127.0.0.1:8080"
     org_profile: str = "tenant"

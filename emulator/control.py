@@ -67,8 +67,11 @@ def _user_view(emu: Emulator, user: User) -> dict[str, Any]:
 @bp.get("/info")
 def info() -> Response:
     emu = emulator()
+    with emu.store.lock:
+        calls = len(emu.store.calls)
     return jsonify({"botUserId": emu.config["BOT_USER_ID"], "botName": emu.config["BOT_NAME"],
-                    "webhookUrl": emu.config["WEBHOOK_URL"], "redelivery": emu.config["REDELIVERY"]})
+                    "webhookUrl": emu.config["WEBHOOK_URL"], "redelivery": emu.config["REDELIVERY"],
+                    "calls": calls})
 
 
 @bp.post("/users")

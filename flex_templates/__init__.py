@@ -33,11 +33,12 @@ def template_names() -> list[str]:
 
 
 @lru_cache(maxsize=None)
-def _template_text(name: str) -> str:
+def _template(name: str) -> dict[str, Any]:
+    """Parsed once per process: filling builds a new message and never changes it."""
     path = TEMPLATES_DIR / f"{name}.json"
     if not path.is_file():
         raise TemplateError(f"no template '{name}'; templates: {', '.join(template_names())}")
-    return path.read_text(encoding="utf-8")
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def org_scope(profile: OrgProfile) -> dict[str, Any]:
@@ -71,8 +72,7 @@ def render(name: str, context: Mapping[str, Any], *, profile: OrgProfile) -> dic
     """
     if "org" in context:
         raise TemplateError(f"template '{name}': 'org' comes from the profile, not the context")
-    template = json.loads(_template_text(name))
-    alt_text, contents = fill(name, template, {**context, "org": org_scope(profile)})
+    alt_text, contents = fill(name, _template(name), {**context, "org": org_scope(profile)})
     message = {"type": "flex", "altText": _shorten(" ".join(alt_text.split()), ALT_TEXT_MAX), "contents": contents}
     check_message(message)
     return message

@@ -94,6 +94,9 @@ class Context:
     channel: Channel | None = None
     sms: HttpSmsSettings | None = None  # None: texts are kept in the development store
     slots: dict[str, Any] = field(default_factory=dict)
+    # Set by the engine: the dialog state this turn leaves (None: unchanged). It is
+    # kept by whoever records the answer, in the same transaction.
+    next_state: DialogState | None = None
 
     def say(self, key: str, **values: Any) -> str:
         return say(key, self.profile, **values)
@@ -177,14 +180,22 @@ class Engine:
         self._flows = router.flows()
 
     def handle(self, turn: Turn, ctx: Context) -> Messages:
+        """Answer the turn and keep the state it leaves."""
+        out = self.respond(turn, ctx)
+        if ctx.next_state is not None:
+            self.store.save(turn.user_id, ctx.next_state)
+        return out
+
+    def respond(self, turn: Turn, ctx: Context) -> Messages:
+        """Answer the turn; the state it leaves is in `ctx.next_state`, for the
+        caller to keep (`StateStore.write` with the answer, then `cache`)."""
         state = self.store.load(turn.user_id)
         prefix: Messages = []
         if state.expired():
             flow = self._flows.get(state.flow or "")
             if flow is not None:
                 prefix.append(m.text(ctx.say("flow_expired", title=flow.title)))
-            state = DialogState(suspended=state.suspended)
-            self.store.save(turn.user_id, state)
+            state = ctx.next_state = DialogState(suspended=state.suspended)
 
         word = command_word(turn.text) if turn.kind == "text" else ""
         if word in CANCEL_WORDS or turn.action == "cancel":
@@ -210,7 +221,7 @@ class Engine:
             except Invalid as invalid:
                 target = self._clear_new_target(turn, current=flow)
                 if target is None:
-                    self._touch(turn.user_id, state)
+                    self._touch(state, ctx)
                     return prefix + invalid.messages
                 return prefix + self._interrupt(state, target, turn, ctx)
             ctx.slots[step.slot] = value
@@ -276,25 +287,25 @@ class Engine:
             try:
                 out = flow.finish(ctx)
             except Redirect as redirect:
-                self.store.save(turn.user_id, done)
+                ctx.next_state = done
                 return self._follow(redirect, done, turn, ctx)
-            self.store.save(turn.user_id, done)
+            ctx.next_state = done
             return self._offer_resume(out, done, ctx)
         state.flow, state.step, state.slots = flow.name, step.slot, dict(ctx.slots)
-        self._touch(turn.user_id, state)
+        self._touch(state, ctx)
         return step.prompt(ctx)
 
-    def _touch(self, user_id: str, state: DialogState) -> None:
+    def _touch(self, state: DialogState, ctx: Context) -> None:
         state.idle_deadline = time.time() + self.idle_seconds
-        self.store.save(user_id, state)
+        ctx.next_state = state
 
-    def _pause(self, state: DialogState, user_id: str) -> DialogState:
-        paused = DialogState(suspended={"flow": state.flow, "step": state.step, "slots": state.slots})
-        self.store.save(user_id, paused)
-        return paused
+    @staticmethod
+    def _pause(state: DialogState, ctx: Context) -> DialogState:
+        ctx.next_state = DialogState(suspended={"flow": state.flow, "step": state.step, "slots": state.slots})
+        return ctx.next_state
 
     def _interrupt(self, state: DialogState, target: Target, turn: Turn, ctx: Context) -> Messages:
-        return self._run(target, self._pause(state, turn.user_id), turn, ctx)
+        return self._run(target, self._pause(state, ctx), turn, ctx)
 
     def _offer_resume(self, out: Messages, state: DialogState, ctx: Context) -> Messages:
         if state.active or not state.suspended:
@@ -312,7 +323,7 @@ class Engine:
         paused = state.suspended
         flow = self._flows.get(paused["flow"]) if paused else None
         if flow is None:
-            self.store.save(turn.user_id, DialogState())
+            ctx.next_state = DialogState()
             return [m.text(ctx.say("nothing_to_resume"))]
         ctx.slots = dict(paused.get("slots") or {})
         resumed = DialogState(flow=flow.name)
@@ -320,13 +331,13 @@ class Engine:
 
     def _cancel(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
         flow = self._flows.get(state.flow or "") or self._flows.get((state.suspended or {}).get("flow", ""))
-        self.store.clear(turn.user_id)
+        ctx.next_state = DialogState()
         body = ctx.say("cancelled", title=flow.title) if flow else ctx.say("nothing_to_cancel")
         return [m.text(body, [m.qr_postback(ctx.say("menu_label"), postback_data("menu"))])]
 
     def _menu(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
         """The menu never loses a flow: it is paused and offered back."""
         if state.active:
-            state = self._pause(state, turn.user_id)
+            state = self._pause(state, ctx)
         out = self.router.menu(turn, ctx) if self.router.menu else []
         return self._offer_resume(out, state, ctx)

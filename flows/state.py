@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import redis
+from sqlalchemy.orm import Session
 
 from models.db import Database
 from services import dialog_state
@@ -83,31 +84,39 @@ class StateStore:
         return DialogState.from_dict(data) if data else DialogState()
 
     def save(self, user_id: str, state: DialogState) -> None:
-        if not state.active and not state.suspended:
-            self.clear(user_id)
-            return
-        keep_until = max(state.idle_deadline, time.time()) + KEEP_AFTER_IDLE.total_seconds()
-        payload = state.to_dict()
         with self.db.session() as session, session.begin():
-            dialog_state.save(session, user_id, payload, datetime.fromtimestamp(keep_until, timezone.utc))
-        if self._redis_usable():
-            try:
-                self.redis.set(self._key(user_id), json.dumps(payload, ensure_ascii=False),
+            self.write(session, user_id, state)
+        self.cache(user_id, state)
+
+    def write(self, session: Session, user_id: str, state: DialogState) -> None:
+        """The database copy, in the caller's transaction (the dispatcher's is the
+        one that records the answer); call `cache` after it commits."""
+        if not state.active and not state.suspended:
+            dialog_state.clear(session, user_id)
+            return
+        dialog_state.save(session, user_id, state.to_dict(),
+                          datetime.fromtimestamp(self._keep_until(state), timezone.utc))
+
+    def cache(self, user_id: str, state: DialogState) -> None:
+        """The Redis copy, once the database copy is committed."""
+        if not self._redis_usable():
+            if self.redis is not None:
+                self._stale_in_redis.add(user_id)
+            return
+        try:
+            if not state.active and not state.suspended:
+                self.redis.delete(self._key(user_id))
+            else:
+                keep_until = self._keep_until(state)
+                self.redis.set(self._key(user_id), json.dumps(state.to_dict(), ensure_ascii=False),
                                ex=int(keep_until - time.time()) + 1)
-                self._stale_in_redis.discard(user_id)
-            except redis.RedisError as exc:
-                self._redis_failed(exc, user_id)
-        elif self.redis is not None:
-            self._stale_in_redis.add(user_id)
+            self._stale_in_redis.discard(user_id)
+        except redis.RedisError as exc:
+            self._redis_failed(exc, user_id)
 
     def clear(self, user_id: str) -> None:
-        with self.db.session() as session, session.begin():
-            dialog_state.clear(session, user_id)
-        if self._redis_usable():
-            try:
-                self.redis.delete(self._key(user_id))
-                self._stale_in_redis.discard(user_id)
-            except redis.RedisError as exc:
-                self._redis_failed(exc, user_id)
-        elif self.redis is not None:
-            self._stale_in_redis.add(user_id)
+        self.save(user_id, DialogState())
+
+    @staticmethod
+    def _keep_until(state: DialogState) -> float:
+        return max(state.idle_deadline, time.time()) + KEEP_AFTER_IDLE.total_seconds()

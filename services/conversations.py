@@ -1,26 +1,28 @@
 """LINE users, their conversations and the transcript.
 
-The webhook records each event (with the message in its payload) before it answers,
-so a resident's message survives any later failure, and the unique event id turns a
-redelivery or a racing worker into a no-op. The worker that claims the event writes
-the message to the transcript in the claiming transaction, before processing it:
-the acknowledgement stays one INSERT, and the transcript is written exactly once.
+The webhook records each event, and a message in the transcript, in the transaction
+that must commit before it answers: a resident's message survives any later failure,
+and the unique event id turns a redelivery into a no-op, so the transcript holds it
+exactly once. The recording process takes the new events for its own workers
+(status "processing"), which saves each event a claiming transaction of its own;
+only events it could not process are claimed again, from the database.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any, Iterable
 
-from sqlalchemy import Table, TextClause, and_, bindparam, insert, or_, select, text, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
+from models.upsert import insert_or_ignore
 
 AUTO = "auto"
 MANUAL = "manual"
+ANSWERED = ("message", "postback", "follow")  # the events a user expects an answer to
 
 # Every event runs the statements below. They are built once, on the tables rather
 # than the ORM classes: SQLAlchemy then neither rebuilds nor re-keys them per call and
@@ -31,7 +33,7 @@ _CLAIM = (
     update(_events)
     .where(_events.c.webhook_event_id == bindparam("event_id"), _events.c.status == "received")
     .values(status="processing", attempts=_events.c.attempts + 1)
-    .returning(_events.c.payload, _events.c.attempts)
+    .returning(_events.c.payload)
 )
 _FINISH = (
     update(_events).where(_events.c.webhook_event_id == bindparam("event_id"))
@@ -43,51 +45,26 @@ _STAMP = (update(_conversations).where(_conversations.c.line_user_id == bindpara
 _MODE = select(_conversations.c.mode).where(_conversations.c.line_user_id == bindparam("user_id"))
 
 
-def _insert_or_ignore(session: Session, table: Table, key: str, row: dict[str, Any], *,
-                      returning: str | None = None) -> Any:
-    """INSERT … ON CONFLICT (key) DO NOTHING [RETURNING]. SQLAlchemy 2.0 cannot cache
-    its on_conflict constructs and compiles them anew on every call (about half a
-    millisecond); the SQL is the same on PostgreSQL and SQLite, so it is written once
-    per column set. Python-side column defaults are filled in as SQLAlchemy would."""
-    values = {**_defaults(table, row), **row}
-    return session.execute(_insert_or_ignore_sql(table, tuple(values), key, returning), values)
+@dataclass(frozen=True)
+class Claim:
+    """An event taken for processing."""
+
+    event: dict[str, Any]
+    manual: bool  # staff had the chat when it arrived
 
 
-@lru_cache(maxsize=64)
-def _insert_or_ignore_sql(table: Table, columns: tuple[str, ...], key: str, returning: str | None) -> TextClause:
-    sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)}) "
-           f"ON CONFLICT ({key}) DO NOTHING" + (f" RETURNING {returning}" if returning else ""))
-    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in columns))
-
-
-def _defaults(table: Table, row: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for column in table.c:
-        default = column.default
-        if column.name in row or default is None:
-            continue
-        if default.is_scalar:
-            out[column.name] = default.arg
-        elif default.is_callable:
-            out[column.name] = default.arg(None)
-    return out
-
-
-def record_event(session: Session, event: dict[str, Any]) -> bool:
-    """Store a webhook event; False if it was seen before."""
-    return bool(record_events(session, [event]))
-
-
-def record_events(session: Session, events: list[dict[str, Any]]) -> set[str]:
-    """Store webhook events in one statement; the ids of those not seen before."""
-    if not events:
-        return set()
+def record_events(session: Session, events: list[dict[str, Any]]) -> list[Claim]:
+    """Store webhook events and their messages; those not seen before, taken for
+    processing by the caller (standby ones are stored only: another channel answers)."""
     now = utcnow()
-    new: set[str] = set()
+    new: list[Claim] = []
+    seen: set[str] = set()
     for event in events:
         event_id, mode = event["webhookEventId"], event.get("mode", "active")
-        if event_id in new:
+        if event_id in seen:
             continue
+        seen.add(event_id)
+        standby = mode == "standby"
         row = {
             "webhook_event_id": event_id,
             "type": str(event.get("type", "unknown"))[:32],
@@ -96,22 +73,24 @@ def record_events(session: Session, events: list[dict[str, Any]]) -> set[str]:
             "mode": str(mode)[:16],
             "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
             "payload": event,
-            "status": "standby" if mode == "standby" else "received",
-            "attempts": 0,
+            "status": "standby" if standby else "processing",
+            "attempts": 0 if standby else 1,
             "received_at": now,
         }
-        if _insert_or_ignore(session, _events, "webhook_event_id", row, returning="webhook_event_id").first():
-            new.add(event_id)
-            if mode == "standby":  # never claimed: the message goes to the transcript now
-                _record_inbound(session, event)
+        if insert_or_ignore(session, _events, "webhook_event_id", row, returning="webhook_event_id").first():
+            new.append(Claim(event, _arrived(session, event) == MANUAL))
     return new
 
 
-def _record_inbound(session: Session, event: dict[str, Any]) -> str | None:
-    """The conversation's mode when a message was recorded, else None."""
+def _arrived(session: Session, event: dict[str, Any]) -> str | None:
+    """Write a message to the transcript and stamp the conversation, for an event a
+    user expects an answer to; then the conversation's mode, else None."""
     user_id = (event.get("source") or {}).get("userId")
-    if not user_id or event.get("type") != "message":
+    kind = event.get("type")
+    if not user_id or kind not in ANSWERED:
         return None
+    if kind != "message":
+        return touch_conversation(session, user_id)
     message = event.get("message") or {}
     session.execute(_ADD_MESSAGES, {
         "line_user_id": user_id,
@@ -125,24 +104,22 @@ def _record_inbound(session: Session, event: dict[str, Any]) -> str | None:
     return touch_conversation(session, user_id)
 
 
-@dataclass(frozen=True)
-class Claim:
-    event: dict[str, Any]
-    manual: bool  # staff have the chat
+def release_events(session: Session, webhook_event_ids: list[str]) -> None:
+    """Give back events taken but not processed (no room in the workers' queue):
+    the sweeper claims them."""
+    session.execute(update(_events).where(_events.c.webhook_event_id.in_(webhook_event_ids),
+                                          _events.c.status == "processing").values(status="received"))
 
 
 def claim_event(session: Session, webhook_event_id: str) -> Claim | None:
-    """Take an event for processing; None when another worker has it or it is done.
-    The first claim writes the resident's message to the transcript: committed with
-    the claim, before any processing, and once however often the event is retried."""
+    """Take an event again (swept: left by a full queue or a dead worker); None when
+    another worker has it or it is done. Its message is in the transcript already."""
     claimed = session.execute(_CLAIM, {"event_id": webhook_event_id}).one_or_none()
     if claimed is None:
         return None
-    event, attempts = claimed
-    mode = _record_inbound(session, event) if attempts == 1 else None
+    event = claimed[0]
     user_id = (event.get("source") or {}).get("userId")
-    if mode is None and user_id:
-        mode = session.execute(_MODE, {"user_id": user_id}).scalar()
+    mode = session.execute(_MODE, {"user_id": user_id}).scalar() if user_id else None
     return Claim(event, mode == MANUAL)
 
 
@@ -182,7 +159,7 @@ def unfinished_events(session: Session, *, older_than: timedelta, waiting_for: t
 
 
 def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:
-    _insert_or_ignore(session, _users, "line_user_id",
+    insert_or_ignore(session, _users, "line_user_id",
                       {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()})
     user = session.scalar(select(LineUser).where(LineUser.line_user_id == line_user_id))
     if profile:
@@ -219,7 +196,7 @@ def conversation(session: Session, line_user_id: str) -> Conversation:
     for table, values in ((_users, {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}),
                           (_conversations, {"line_user_id": line_user_id, "mode": AUTO, "status": "done",
                                             "created_at": utcnow()})):
-        _insert_or_ignore(session, table, "line_user_id", values)
+        insert_or_ignore(session, table, "line_user_id", values)
     return session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
 
 
@@ -290,9 +267,12 @@ def record_outbound(
         }
         for message in messages
     ]
-    if rows:
-        session.execute(_ADD_MESSAGES, rows if len(rows) > 1 else rows[0])
-    touch_conversation(session, line_user_id)
+    if len(rows) > 1:  # one multi-row INSERT: a driver executemany costs several times more
+        session.execute(insert(_messages).values(rows))
+    elif rows:
+        session.execute(_ADD_MESSAGES, rows[0])
+    if webhook_event_id is None:  # an answer's event stamped the conversation when it arrived
+        touch_conversation(session, line_user_id)
 
 
 def was_sent(session: Session, retry_key: str) -> bool:

@@ -4,10 +4,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import Session
 
+from models.base import utcnow
 from models.chat import DialogState
+from models.upsert import upsert
+
+_states = DialogState.__table__
+_CLEAR = delete(_states).where(_states.c.line_user_id == bindparam("user_id"))
 
 
 def load(session: Session, line_user_id: str) -> dict[str, Any] | None:
@@ -21,16 +26,13 @@ def load(session: Session, line_user_id: str) -> dict[str, Any] | None:
 
 
 def save(session: Session, line_user_id: str, state: dict[str, Any], expires_at: datetime) -> None:
-    row = session.get(DialogState, line_user_id)
-    if row is None:
-        session.add(DialogState(line_user_id=line_user_id, state=state, expires_at=expires_at))
-    else:
-        row.state = state
-        row.expires_at = expires_at
+    # One statement: this runs in the transaction that records nearly every answer.
+    upsert(session, _states, "line_user_id",
+           {"line_user_id": line_user_id, "state": state, "expires_at": expires_at, "updated_at": utcnow()})
 
 
 def clear(session: Session, line_user_id: str) -> None:
-    session.execute(delete(DialogState).where(DialogState.line_user_id == line_user_id))
+    session.execute(_CLEAR, {"user_id": line_user_id})
 
 
 def purge_expired(session: Session) -> int:

@@ -46,12 +46,10 @@ def test_an_event_taken_again_after_a_crash_keeps_one_copy_of_its_message(stack)
     user = stack.new_user()
     event = text_event(user, "ถนนหน้าบ้านเป็นหลุมค่ะ")
     db = stack.bot_app.extensions["db"]
-    with db.session() as session, session.begin():
-        assert conversations.record_event(session, event)
-    assert _inbound(stack, user) == []  # the event holds the message until a worker claims it
-    with db.session() as session, session.begin():  # claimed, then the worker died
-        assert conversations.claim_event(session, event["webhookEventId"]) is not None
-    assert _inbound(stack, user) == ["ถนนหน้าบ้านเป็นหลุมค่ะ"]
+    with db.session() as session, session.begin():  # recorded and taken, then the process died
+        assert conversations.record_events(session, [event])
+    assert _inbound(stack, user) == ["ถนนหน้าบ้านเป็นหลุมค่ะ"]  # in the transcript before the ack
+    assert _status(stack, event["webhookEventId"]) == "processing"
     assert stack.dispatcher.sweep(older_than=timedelta(0)) == 1
     assert _inbound(stack, user) == ["ถนนหน้าบ้านเป็นหลุมค่ะ"]
     assert _status(stack, event["webhookEventId"]) == "done"

@@ -12,7 +12,7 @@ def test_an_acked_event_left_unprocessed_is_finished_by_the_sweeper(stack):
     event = text_event(user, "เมนู")
     db = stack.bot_app.extensions["db"]
     with db.session() as session, session.begin():  # acked, then the process died
-        assert conversations.record_event(session, event)
+        assert conversations.record_events(session, [event])
     before = len(stack.messages(user))
     assert stack.dispatcher.sweep(older_than=timedelta(0)) == 1
     answers = stack.messages(user)[before:]

@@ -21,6 +21,7 @@ def test_settings_come_from_the_environment_when_not_given(monkeypatch: pytest.M
     assert client.get("/_emulator/info").json["webhookUrl"] == "http://127.0.0.1:9/callback"
     assert client.get("/v2/bot/message/quota", headers={"Authorization": "Bearer env-token"}).status_code == 200
     assert client.get("/v2/bot/message/quota", headers={"Authorization": "Bearer other"}).status_code == 401
+    assert client.get("/_emulator/info").json["calls"] == len(client.get("/_emulator/calls").json["calls"]) == 2
     body = json.dumps({"destination": "U", "events": []})
     raw = client.post("/_emulator/webhook/raw", json={"body": body}).json
     assert raw["status"] is None and "ConnectionError" in raw["error"]
