@@ -1,9 +1,10 @@
 """From a stored webhook event to an answer.
 
-The webhook only records events (so nothing is lost and duplicates are dropped)
-and hands them here; a bounded pool of workers processes them after LINE has its
-200. Events of one user are processed one at a time, in timestamp order. Events
-the pool had no room for, or that a dead worker left, are picked up by the sweeper.
+The webhook records the events and the residents' messages in one transaction (so
+nothing is lost and duplicates are dropped) and hands the new ones here, already
+taken; a bounded pool of workers processes them after LINE has its 200. Events of
+one user are processed one at a time, in timestamp order. Events the pool had no
+room for, or that a dead worker left, are claimed again by the sweeper.
 """
 from __future__ import annotations
 
@@ -154,8 +155,10 @@ class Dispatcher:
     def accept(self, events: Iterable[dict[str, Any]]) -> int:
         """Record the events in one transaction, then queue the new ones.
         Raises on a database error so the webhook answers 5xx and LINE redelivers."""
+        # Each user's events in time order; users in one fixed order, so that two
+        # bodies recorded at once lock their conversations in the same order.
         ordered = sorted((e for e in events if isinstance(e, dict) and e.get("webhookEventId")),
-                         key=lambda e: e.get("timestamp") or 0)
+                         key=lambda e: (str((e.get("source") or {}).get("userId") or ""), e.get("timestamp") or 0))
         new: list[Claim] = []
         if ordered:
             # The unique row is the only check: a redelivery costs one INSERT that

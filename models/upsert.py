@@ -1,10 +1,10 @@
-"""INSERT … ON CONFLICT, written once per table and column set.
+"""INSERTs that run for every webhook event, their SQL written once.
 
-SQLAlchemy 2.0 cannot cache its dialect ``on_conflict`` constructs and compiles
-them anew on every call (about half a millisecond each, on statements that run for
-every webhook event). The SQL is the same on PostgreSQL and SQLite, so it is written
-here as text once and reused; Python-side column defaults are filled in as
-SQLAlchemy would.
+SQLAlchemy 2.0 cannot cache its dialect ``on_conflict`` constructs, nor a multi-row
+``values()``, and compiles them anew on every call (about half a millisecond each);
+a driver executemany costs more still. The SQL is the same on PostgreSQL and SQLite,
+so it is written here as text once per table, column set and row count, and reused;
+Python-side column defaults are filled in as SQLAlchemy would.
 """
 from __future__ import annotations
 
@@ -26,6 +26,21 @@ def upsert(session: Session, table: Table, key: str, row: dict[str, Any]) -> Non
     """INSERT, or on a conflict on `key` overwrite the row's other given columns."""
     values = {**_defaults(table, row), **row}
     session.execute(_sql(table, tuple(values), key, None, update=True), values)
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One INSERT of all the rows, which have the same keys."""
+    filled = [{**_defaults(table, row), **row} for row in rows]
+    columns = tuple(filled[0])
+    session.execute(_rows_sql(table, columns, len(filled)),
+                    {f"{c}_{i}": row[c] for i, row in enumerate(filled) for c in columns})
+
+
+@lru_cache(maxsize=64)
+def _rows_sql(table: Table, columns: tuple[str, ...], count: int) -> TextClause:
+    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(count))
+    return text(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values}").bindparams(
+        *(bindparam(f"{c}_{i}", type_=table.c[c].type) for i in range(count) for c in columns))
 
 
 @lru_cache(maxsize=64)

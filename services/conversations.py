@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
-from models.upsert import insert_or_ignore
+from models.upsert import insert_or_ignore, insert_rows
 
 AUTO = "auto"
 MANUAL = "manual"
@@ -39,7 +39,6 @@ _FINISH = (
     update(_events).where(_events.c.webhook_event_id == bindparam("event_id"))
     .values(status=bindparam("status"), error=bindparam("error"), processed_at=bindparam("at"))
 )
-_ADD_MESSAGES = insert(_messages)
 _STAMP = (update(_conversations).where(_conversations.c.line_user_id == bindparam("user_id"))
           .values(last_message_at=bindparam("at")).returning(_conversations.c.mode))
 _MODE = select(_conversations.c.mode).where(_conversations.c.line_user_id == bindparam("user_id"))
@@ -92,7 +91,7 @@ def _arrived(session: Session, event: dict[str, Any]) -> str | None:
     if kind != "message":
         return touch_conversation(session, user_id)
     message = event.get("message") or {}
-    session.execute(_ADD_MESSAGES, {
+    insert_rows(session, _messages, [{
         "line_user_id": user_id,
         "direction": "in",
         "type": str(message.get("type", "unknown"))[:32],
@@ -100,7 +99,7 @@ def _arrived(session: Session, event: dict[str, Any]) -> str | None:
         "payload": message,
         "line_message_id": message.get("id"),
         "webhook_event_id": event["webhookEventId"],
-    })
+    }])
     return touch_conversation(session, user_id)
 
 
@@ -267,10 +266,8 @@ def record_outbound(
         }
         for message in messages
     ]
-    if len(rows) > 1:  # one multi-row INSERT: a driver executemany costs several times more
-        session.execute(insert(_messages).values(rows))
-    elif rows:
-        session.execute(_ADD_MESSAGES, rows[0])
+    if rows:
+        insert_rows(session, _messages, rows)
     if webhook_event_id is None:  # an answer's event stamped the conversation when it arrived
         touch_conversation(session, line_user_id)
 
