@@ -114,9 +114,6 @@ class StateStore:
         except redis.RedisError as exc:
             self._redis_failed(exc, user_id)
 
-    def clear(self, user_id: str) -> None:
-        self.save(user_id, DialogState())
-
     @staticmethod
     def _keep_until(state: DialogState) -> float:
         return max(state.idle_deadline, time.time()) + KEEP_AFTER_IDLE.total_seconds()
