@@ -1,14 +1,13 @@
 """``smartservice staff``: back-office accounts from the command line."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import click
 from sqlalchemy.orm import Session
 
-from models.db import Database
+from models.db import configured_database
 from models.staff import STAFF_ROLES
 from services.billing.times import as_utc
 from services.staff import ROLE_NAMES, StaffError, create_staff, list_staff, set_password
@@ -18,7 +17,7 @@ from services.thaidate import format_thai_datetime
 @contextmanager
 def _session() -> Iterator[Session]:
     """One transaction on DATABASE_URL; a refusal becomes the command's Thai error."""
-    db = Database(os.environ.get("DATABASE_URL", "sqlite:///smartservice.db"))
+    db = configured_database()
     try:
         with db.session() as session, session.begin():
             yield session

@@ -9,8 +9,8 @@ from functools import cached_property
 from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.db import DatabaseSettings
 from services.identity.sms import HttpSmsSettings
 from services.profile import OrgProfile, load_profile
 
@@ -18,13 +18,13 @@ from services.profile import OrgProfile, load_profile
 REAL_LINE_API = "https://api.line.me"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+class Settings(DatabaseSettings):
+    """The bot's settings; DATABASE_URL comes from DatabaseSettings (models/db.py),
+    which the command-line tools read on their own."""
 
     line_channel_secret: str = Field(min_length=8)
     line_channel_access_token: str = Field(min_length=8)
     line_api_base: str = REAL_LINE_API
-    database_url: str = "sqlite:///smartservice.db"
     # Connections kept open per process: at least WORKER_THREADS + the web server's
     # threads + 2. A busier process opens extra ones per use, each a new PostgreSQL
     # backend process, which under load costs more CPU than the work it does.
@@ -56,16 +56,6 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
-
-    @field_validator("database_url")
-    @classmethod
-    def _database(cls, value: str) -> str:
-        # Plain postgresql:// URLs would pick psycopg2, which we do not ship.
-        if value.startswith("postgresql://"):
-            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
-        if value.startswith("postgres://"):
-            return "postgresql+psycopg://" + value.removeprefix("postgres://")
-        return value
 
     @model_validator(mode="after")
     def _https_for_real_line(self) -> "Settings":

@@ -9,10 +9,35 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 PING_AFTER_IDLE = 2.0  # seconds a pooled connection may rest before it is tested again
+
+
+class DatabaseSettings(BaseSettings):
+    """Where the database is: all that the schema and data commands need, read as
+    the bot reads it (the environment or ``.env``); the bot's Settings extend it."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///smartservice.db"
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        # Plain postgresql:// URLs would pick psycopg2, which we do not ship.
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value.removeprefix(prefix)
+        return value
+
+
+def configured_database() -> "Database":
+    """The database of DATABASE_URL, for the command-line tools."""
+    return Database(DatabaseSettings().database_url)
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import click
 from sqlalchemy.orm import Session
 
-from models.db import Database
+from models.db import configured_database
 from services.billing.accounts import add_contract, create_customer, customer_by_code
 from services.billing.allocation import allocate_payment
 from services.billing.credit_notes import issue_credit_note
@@ -213,7 +213,7 @@ def seed_demo(session: Session, profile: OrgProfile, *, today: date,
 def seed_demo_cli(profile_name: str) -> None:
     """Create demo customers and bills in DATABASE_URL (safe to run again)."""
     profile = load_profile(profile_name)
-    db = Database(os.environ.get("DATABASE_URL", "sqlite:///smartservice.db"))
+    db = configured_database()
     try:
         with db.session() as session, session.begin():
             report = seed_demo(session, profile, today=datetime.now(BANGKOK).date(), progress=click.echo)

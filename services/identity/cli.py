@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-import os
 
 import click
 
-from models.db import Database
+from models.db import configured_database
 from services.billing.phones import normalise_phone
 from services.identity.sms import stored_messages
 from services.thaidate import format_thai_datetime
@@ -28,7 +27,7 @@ def list_messages(phone: str | None, limit: int, as_json: bool) -> None:
         wanted = normalise_phone(phone)
         if wanted is None:
             raise click.BadParameter(f"not a Thai phone number: {phone}", param_hint="--phone")
-    db = Database(os.environ.get("DATABASE_URL", "sqlite:///smartservice.db"))
+    db = configured_database()
     try:
         with db.session() as session:
             messages = stored_messages(session, phone=wanted, limit=limit)
