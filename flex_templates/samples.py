@@ -119,7 +119,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         "qr_url": "https://suk-jai.example.co.th/qr/T0001-1733011200.png",
         "amount": Decimal("17327.50"),
         "payee": "บจก. ศูนย์การค้าชุมชนสุขใจ",
-        "scheme_label": "Thai QR (Bill Payment)",
+        "scheme_label": "ชำระบิลผ่าน Thai QR",
         "ref1": "T0001",
         "customer_code": "T0001",
         "customer_name": "ร้านสมใจพาณิชย์ (นางสมใจ ใจดี)",

@@ -33,7 +33,7 @@ CONTRACT_KIND_NAMES = {
     "membership": "สมาชิก",
     "garbage": "ค่าธรรมเนียมเก็บขยะ",
 }
-SCHEME_NAMES = {"bill_payment": "Thai QR (Bill Payment)", "promptpay": "พร้อมเพย์"}
+SCHEME_NAMES = {"bill_payment": "ชำระบิลผ่าน Thai QR", "promptpay": "พร้อมเพย์"}
 ON_ACCOUNT = "ยอดชำระล่วงหน้า/เงินคงเหลือในบัญชี"
 SLIP_STATUSES = ("pending", "rejected", "duplicate")
 

@@ -214,12 +214,26 @@
     } else {
       inner.style.whiteSpace = "nowrap";
       inner.style.overflow = "hidden";
-      inner.style.textOverflow = "ellipsis";
+      if (c.adjustMode === "shrink-to-fit") shrinkToFit(inner);
+      else inner.style.textOverflow = "ellipsis";
     }
     if (c.lineSpacing) inner.style.lineHeight = "calc(1.4em + " + c.lineSpacing + ")";
     node.appendChild(inner);
     gravity(node, c, parentLayout);
     return node;
+  }
+
+  // As LINE does for adjustMode "shrink-to-fit": a smaller font until the text fits
+  // its box. Measured once laid out, so on the next frame.
+  function shrinkToFit(inner) {
+    inner.classList.add("flex-shrink-to-fit");
+    requestAnimationFrame(() => {
+      let size = parseFloat(getComputedStyle(inner).fontSize);
+      while (inner.scrollWidth > inner.clientWidth && size > 6) {
+        size -= 0.5;
+        inner.style.fontSize = size + "px";
+      }
+    });
   }
 
   function renderImage(c, ctx, parentLayout) {

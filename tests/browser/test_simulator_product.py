@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -84,4 +85,28 @@ def test_every_flex_template_renders_without_console_errors(product, page):
     page.locator(".flex-carousel").last.scroll_into_view_if_needed()
     shoot(page, "simulator-flex-carousel.png")
     assert page.locator(".flex-unknown").count() == 0
+    assert page.console_errors == []
+
+
+def test_a_million_baht_total_shrinks_to_one_line(product, page):
+    """Totals use adjustMode shrink-to-fit: a seven-digit amount stays on one line,
+    whole, in a smaller font, instead of wrapping or being cut off."""
+    user = "U" + uuid.uuid4().hex
+    product.control("POST", "/users", json={"userId": user, "displayName": "ผู้ทดสอบยอดใหญ่", "sendFollow": False})
+    context = flex_templates.sample_context("statement")
+    context["outstanding"] = Decimal("12345678.90")
+    message = flex_templates.render("statement", context, profile=load_profile("municipality"))
+    response = requests.post(f"{product.emulator.url}/v2/bot/message/push", timeout=10,
+                             headers={"Authorization": f"Bearer {TOKEN}"}, json={"to": user, "messages": [message]})
+    assert response.status_code == 200, response.text
+    page.goto(f"{product.emulator.url}/?user={user}")
+    total = page.locator(".flex-shrink-to-fit", has_text="12,345,678.90").first
+    total.wait_for()
+    page.wait_for_function("""el => el.style.fontSize !== ''""", arg=total.element_handle())
+    fit = total.evaluate("""el => ({fits: el.scrollWidth <= el.clientWidth, height: el.clientHeight,
+                                    size: parseFloat(el.style.fontSize),
+                                    line: parseFloat(getComputedStyle(el).lineHeight)})""")
+    assert fit["fits"], fit
+    assert fit["height"] < 2 * fit["line"], fit  # one line
+    shoot(page, "simulator-large-total.png")
     assert page.console_errors == []

@@ -173,7 +173,7 @@ def test_bill_shows_the_qr_amount_payee_references_and_how_to_pay():
     hero = message["contents"]["hero"]
     assert hero["url"] == QR_URL and hero["aspectRatio"] == "1:1"
     texts = _texts(message)
-    assert {"17,327.50 บาท", "บจก. ศูนย์การค้าชุมชนสุขใจ", "Thai QR (Bill Payment)", "เลขอ้างอิง 1"} <= set(texts)
+    assert {"17,327.50 บาท", "บจก. ศูนย์การค้าชุมชนสุขใจ", "ชำระบิลผ่าน Thai QR", "เลขอ้างอิง 1"} <= set(texts)
     assert "เลขอ้างอิง 2" not in texts
     assert {"INV-2570-000098", "5,790.00", "INV-2570-000145", "11,537.50"} <= set(texts)
     assert any("เปิดแอปธนาคาร" in t for t in texts)

@@ -114,7 +114,7 @@ LONG_CONTEXTS.update({
     "bill": {
         "qr_url": "https://smartservice.example.go.th/pay/qr/BS00001234.png?exp=1798761600&sig=" + "f" * 64,
         "amount": BIG, "payee": "เทศบาลเมืองบ้านสวน (เงินรายได้ค่าธรรมเนียมเก็บขยะมูลฝอยและสิ่งปฏิกูล)",
-        "scheme_label": "Thai QR (Bill Payment)", "ref1": "BS0000123412345678", "ref2": "INV2570000123456789",
+        "scheme_label": "ชำระบิลผ่าน Thai QR", "ref1": "BS0000123412345678", "ref2": "INV2570000123456789",
         "customer_code": "BS00001234", "customer_name": LONG_NAME,
         "invoices": [{"number": f"BS-INV-2570-{n:06d}", "period": "ค่าเช่าและค่าบริการส่วนกลาง เดือนพฤศจิกายน 2569",
                       "outstanding": BIG} for n in range(10)],
