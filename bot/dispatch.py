@@ -172,10 +172,13 @@ class Dispatcher:
         for claim in new:
             if claim.event.get("mode", "active") != "standby":
                 by_user[(claim.event.get("source") or {}).get("userId") or ""].append(claim)
+        unqueued: list[str] = []
         for user_id, claims in by_user.items():
             if self.submit(user_id, claims) is None:
-                with self.db.session() as session, session.begin():
-                    conversations.release_events(session, [c.event["webhookEventId"] for c in claims])
+                unqueued += [c.event["webhookEventId"] for c in claims]
+        if unqueued:  # given back in one transaction, for the sweeper
+            with self.db.session() as session, session.begin():
+                conversations.release_events(session, unqueued)
         return len(new)
 
     def submit(self, user_id: str, work: list[Claim | str], *, wait: bool = False) -> Future | None:

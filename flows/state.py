@@ -38,6 +38,11 @@ class DialogState:
     def active(self) -> bool:
         return self.flow is not None
 
+    @property
+    def empty(self) -> bool:
+        """Nothing to keep: neither a flow nor a paused one."""
+        return not self.active and not self.suspended
+
     def expired(self, now: float | None = None) -> bool:
         return self.active and (now or time.time()) > self.idle_deadline
 
@@ -91,7 +96,7 @@ class StateStore:
     def write(self, session: Session, user_id: str, state: DialogState) -> None:
         """The database copy, in the caller's transaction (the dispatcher's is the
         one that records the answer); call `cache` after it commits."""
-        if not state.active and not state.suspended:
+        if state.empty:
             dialog_state.clear(session, user_id)
             return
         dialog_state.save(session, user_id, state.to_dict(),
@@ -104,7 +109,7 @@ class StateStore:
                 self._stale_in_redis.add(user_id)
             return
         try:
-            if not state.active and not state.suspended:
+            if state.empty:
                 self.redis.delete(self._key(user_id))
             else:
                 keep_until = self._keep_until(state)

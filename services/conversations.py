@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
-from models.upsert import insert_or_ignore, insert_rows
+from models.inserts import insert_or_ignore, insert_rows
 
 AUTO = "auto"
 MANUAL = "manual"
@@ -53,8 +53,9 @@ class Claim:
 
 
 def record_events(session: Session, events: list[dict[str, Any]]) -> list[Claim]:
-    """Store webhook events and their messages; those not seen before, taken for
-    processing by the caller (standby ones are stored only: another channel answers)."""
+    """Store webhook events and their messages; those not seen before. Each is taken
+    for processing by the caller, except standby ones, stored only (another channel
+    answers them)."""
     now = utcnow()
     new: list[Claim] = []
     seen: set[str] = set()
@@ -159,7 +160,7 @@ def unfinished_events(session: Session, *, older_than: timedelta, waiting_for: t
 
 def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:
     insert_or_ignore(session, _users, "line_user_id",
-                      {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()})
+                     {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()})
     user = session.scalar(select(LineUser).where(LineUser.line_user_id == line_user_id))
     if profile:
         user.display_name = (profile.get("displayName") or user.display_name or "")[:200] or None

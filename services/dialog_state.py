@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.chat import DialogState
-from models.upsert import upsert
+from models.inserts import upsert
 
 _states = DialogState.__table__
 _CLEAR = delete(_states).where(_states.c.line_user_id == bindparam("user_id"))
