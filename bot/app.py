@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import redis
 from flask import Flask, jsonify
+from flask.sessions import SecureCookieSessionInterface
 
 import nlu
 import web
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                             timeout=settings.line_timeout_seconds),
         secret_key=settings.secret_key, data_dir=settings.data_dir, sms=settings.sms,
     )
+    app.session_interface = _SessionCookies()
     app.extensions.update(settings=settings, db=db, redis=redis_client, line=client, dispatcher=dispatcher)
     app.register_blueprint(webhook.bp)
     app.register_blueprint(health.bp)
@@ -69,6 +71,18 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         nlu.parse("สวัสดี")  # load the model now, not on a resident's first message
         _start_sweeper(dispatcher, manual_idle=timedelta(hours=settings.manual_idle_hours))
     return app
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    """Flask's cookie sessions (the back office's), with the signing serializer made
+    once instead of on every request: each LINE webhook call paid for one, for a
+    session it never uses."""
+
+    def get_signing_serializer(self, app: Flask):  # noqa: ANN201 - Flask's signature
+        serializer = app.extensions.get("session_serializer")
+        if serializer is None:
+            serializer = app.extensions["session_serializer"] = super().get_signing_serializer(app)
+        return serializer
 
 
 def _start_sweeper(dispatcher: Dispatcher, *, manual_idle: timedelta) -> None:

@@ -1,17 +1,18 @@
-"""Getting an answer to the resident: reply first, push when the reply token
-cannot be used, and every message sent recorded in the transcript."""
+"""Getting messages to a resident: a reply while its token is good, else a push
+through the outbox (queued before it is sent, so nothing is lost or sent twice).
+A push is written to the transcript once sent; a reply with its event's end
+(bot/dispatch.py)."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Sequence
-
-from sqlalchemy.orm import Session
+from typing import Any, Sequence
 
 from bot import metrics
 from bot.line_client import MAX_MESSAGES_PER_CALL, LineClient, LineError, ReplyTokenRejected
 from models.db import Database
 from services import conversations
 from services.messaging import outbox
+from services.messaging.outbox import Push
 
 log = logging.getLogger(__name__)
 
@@ -21,61 +22,43 @@ class Delivery:
         self.db = db
         self.client = client
 
-    def answer(self, user_id: str, messages: Sequence[dict[str, Any]], *, reply_token: str | None,
-               event_id: str, finish: Callable[[Session], None] | None = None) -> None:
-        """Send the answer to one event. A reply carries five messages; the rest, or
-        everything when the token is spent, goes by push with a key tied to the event.
-        `finish` runs in the transaction that records the last part of the answer as
-        sent or queued, so marking the event done costs no transaction of its own."""
-        remaining = list(messages)
-        if remaining and reply_token:
-            first = remaining[:MAX_MESSAGES_PER_CALL]
-            try:
-                self.client.reply(reply_token, first)
-            except ReplyTokenRejected as exc:
-                log.info("reply token for %s not usable (%s); pushing instead", event_id, exc.message)
-                metrics.REPLY_FALLBACKS.inc()
-            else:
-                metrics.MESSAGES_SENT.labels(via="reply").inc(len(first))
-                remaining = remaining[MAX_MESSAGES_PER_CALL:]
-                with self.db.session() as session, session.begin():
-                    conversations.record_outbound(session, user_id, first, via="reply", webhook_event_id=event_id)
-                    if finish is not None and not remaining:
-                        finish(session)
-                if not remaining:
-                    return
-        if remaining:
-            self.push(user_id, remaining, reason="reply_fallback",
-                      retry_key=outbox.retry_key_for("answer", event_id), webhook_event_id=event_id, finish=finish)
-        elif finish is not None:
-            with self.db.session() as session, session.begin():
-                finish(session)
+    def reply(self, reply_token: str | None, messages: Sequence[dict[str, Any]], *,
+              event_id: str) -> list[dict[str, Any]]:
+        """Send what one reply carries (five messages); returns what went. Nothing goes
+        without a token, or when LINE refuses it (invalid, expired, already used): the
+        caller queues the rest as a push, with a key tied to the event."""
+        if not messages or not reply_token:
+            return []
+        first = list(messages[:MAX_MESSAGES_PER_CALL])
+        try:
+            self.client.reply(reply_token, first)
+        except ReplyTokenRejected as exc:
+            log.info("reply token for %s not usable (%s); pushing instead", event_id, exc.message)
+            metrics.REPLY_FALLBACKS.inc()
+            return []
+        metrics.MESSAGES_SENT.labels(via="reply").inc(len(first))
+        return first
 
     def push(self, user_id: str, messages: Sequence[dict[str, Any]], *, reason: str,
-             retry_key: str | None = None, webhook_event_id: str | None = None,
-             finish: Callable[[Session], None] | None = None) -> bool:
-        """Queue the push, then try it at once; a failure stays queued for the sender.
-        `finish` runs in the transaction that queues it."""
-        with self.db.session() as session, session.begin():
-            row = outbox.enqueue(session, user_id, messages, reason=reason, retry_key=retry_key,
-                                 webhook_event_id=webhook_event_id)
-            row_id, status, key = row.id, row.status, row.retry_key
-            if finish is not None:
-                finish(session)
-        if status != "pending":
-            return status == "sent"
-        return self._send(row_id, user_id, list(messages), retry_key=key, webhook_event_id=webhook_event_id)
+             retry_key: str | None = None, webhook_event_id: str | None = None) -> bool:
+        """Queue the push, then try it at once; a failure stays queued for the sender."""
+        with self.db.transaction() as connection:
+            push = outbox.enqueue(connection, user_id, messages, reason=reason, retry_key=retry_key,
+                                  webhook_event_id=webhook_event_id)
+        return self.send(push)
 
     def drain(self, *, limit: int = 100) -> int:
         """Send queued pushes that are due (after a failure or a crash)."""
         with self.db.session() as session, session.begin():
-            rows = [(r.id, r.line_user_id, r.messages, r.retry_key, r.webhook_event_id)
-                    for r in outbox.due(session, limit=limit)]
-        return sum(self._send(row_id, user, msgs, retry_key=key, webhook_event_id=event_id)
-                   for row_id, user, msgs, key, event_id in rows)
+            due = outbox.due(session, limit=limit)
+        return sum(self.send(push) for push in due)
 
-    def _send(self, row_id: int, user_id: str, messages: list[dict[str, Any]], *, retry_key: str,
-              webhook_event_id: str | None) -> bool:
+    def send(self, push: Push) -> bool:
+        """Send a queued push (outbox.enqueue, in a transaction that has committed);
+        True once LINE has it, also when it was sent before."""
+        if push.status != "pending":
+            return push.status == "sent"
+        user_id, messages, retry_key = push.line_user_id, push.messages, push.retry_key
         try:
             result = self.client.push(user_id, messages, retry_key)
         except LineError as exc:
@@ -83,13 +66,12 @@ class Delivery:
             metrics.DELIVERY_FAILURES.labels(permanent=str(permanent).lower()).inc()
             log.warning("push to %s failed (%s)", user_id, exc)
             with self.db.session() as session, session.begin():
-                outbox.mark_failed(session, row_id, str(exc), permanent=permanent)
+                outbox.mark_failed(session, push.id, str(exc), permanent=permanent)
             return False
         with self.db.session() as session, session.begin():
-            outbox.mark_sent(session, row_id)
+            outbox.mark_sent(session, push.id)
             if not result.already_delivered or not conversations.was_sent(session, retry_key):
                 conversations.record_outbound(session, user_id, messages, via="push",
-                                              webhook_event_id=webhook_event_id, retry_key=retry_key)
+                                              webhook_event_id=push.webhook_event_id, retry_key=retry_key)
         metrics.MESSAGES_SENT.labels(via="push").inc(len(messages))
         return True
-

@@ -5,6 +5,10 @@ nothing is lost and duplicates are dropped) and hands the new ones here, already
 taken; a bounded pool of workers processes them after LINE has its 200. Events of
 one user are processed one at a time, in timestamp order. Events the pool had no
 room for, or that a dead worker left, are claimed again by the sweeper.
+
+What the requests record and what the workers' answers leave is written through one
+group commit (models/group_commit.py): under load, one transaction holds several
+requests' events and several answers.
 """
 from __future__ import annotations
 
@@ -16,21 +20,26 @@ import time
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from bot import logs, metrics
 from bot.delivery import Delivery
 from bot.line_client import LineClient
 from flows.engine import Channel, Context, Engine, Turn
+from flows.state import DialogState
 from flows.texts import say
 from models.db import Database
+from models.group_commit import GroupCommit
 from services import conversations
-from services.conversations import Claim
+from services.conversations import Claim, Ending
 from services.identity.sms import HttpSmsSettings
+from services.messaging import outbox
+from services.messaging.outbox import Push
 from services.profile import OrgProfile
 
 log = logging.getLogger(__name__)
@@ -58,6 +67,23 @@ def turn_from_event(event: dict[str, Any], parse: Callable[[str], Any]) -> Turn 
             return Turn(user_id=user_id, kind="text", text=text, message=message, parse=parse(text), event_id=event_id)
         return Turn(user_id=user_id, kind=mtype, message=message, event_id=event_id)
     return None
+
+
+@dataclass(frozen=True)
+class _Arrived:
+    """A webhook body's events, to record before LINE gets its 200."""
+
+    events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _End:
+    """What answering one event leaves to write: how it ended, what is left to push,
+    and the dialog state the turn left (None: unchanged)."""
+
+    ending: Ending
+    to_push: list[dict[str, Any]]
+    state: DialogState | None
 
 
 class Alarm:
@@ -150,21 +176,21 @@ class Dispatcher:
         self._in_flight = 0
         self._alarms = Alarms()
         self._overflowed = threading.Event()
+        # Requests recording events and workers recording answers, at the same moment,
+        # share a transaction.
+        self._write = GroupCommit(db, self._write_batch, observe=metrics.WRITE_BATCH.observe)
 
     # -- on the webhook's path ---------------------------------------------------
     def accept(self, events: Iterable[dict[str, Any]]) -> int:
-        """Record the events in one transaction, then queue the new ones.
-        Raises on a database error so the webhook answers 5xx and LINE redelivers."""
-        # Each user's events in time order; users in one fixed order, so that two
-        # bodies recorded at once lock their conversations in the same order.
+        """Record the events (with other requests' events, in one transaction), then
+        queue the new ones. Raises on a database error so the webhook answers 5xx and
+        LINE redelivers."""
+        # Each user's events in time order. The unique row is the only duplicate
+        # check: a redelivery costs one row that is not written, less than asking
+        # Redis first about every event.
         ordered = sorted((e for e in events if isinstance(e, dict) and e.get("webhookEventId")),
                          key=lambda e: (str((e.get("source") or {}).get("userId") or ""), e.get("timestamp") or 0))
-        new: list[Claim] = []
-        if ordered:
-            # The unique row is the only check: a redelivery costs one INSERT that
-            # does nothing, less than asking Redis first about every event.
-            with self.db.session() as session, session.begin():
-                new = conversations.record_events(session, ordered)
+        new: list[Claim] = self._write(_Arrived(ordered)) if ordered else []
         for event in ordered:
             metrics.EVENTS_RECEIVED.labels(type=str(event.get("type"))[:32]).inc()
         metrics.EVENTS_DUPLICATE.inc(len(ordered) - len(new))
@@ -223,32 +249,61 @@ class Dispatcher:
     def _process(self, claim: Claim) -> None:
         event = claim.event
         event_id = event["webhookEventId"]
-        user_id = (event.get("source") or {}).get("userId") or ""
         started = time.perf_counter()
-        ctx = self._context(user_id)
+        ctx = self._context((event.get("source") or {}).get("userId") or "")
         try:
-            answer = self._handle(event, ctx, manual=claim.manual)
-
-            def finish(session: Session) -> None:
-                # The dialog state is kept with the answer and the event's end: all
-                # three or none, so a retried event starts from the state it saw.
-                if ctx.next_state is not None:
-                    self.engine.store.write(session, user_id, ctx.next_state)
-                conversations.finish_event(session, event_id)
-
-            self.delivery.answer(user_id, answer, reply_token=event.get("replyToken"), event_id=event_id,
-                                 finish=finish)
-            if ctx.next_state is not None:
-                self.engine.store.cache(user_id, ctx.next_state)
+            self._answer(event, self._handle(event, ctx, manual=claim.manual), ctx.next_state)
         except Exception as exc:  # noqa: BLE001 - one bad event must not stop the worker
             log.exception("event %s failed", event_id)
             metrics.EVENTS_PROCESSED.labels(outcome="failed").inc()
-            with self.db.session() as session, session.begin():
-                conversations.finish_event(session, event_id, error=repr(exc)[:2000])
-            self._apologise(event)
+            # Marked failed with an apology; the dialog state stays as the turn found it.
+            try:
+                self._answer(event, self._apology(event), None, error=repr(exc)[:2000])
+            except Exception:  # noqa: BLE001 - left unfinished: the sweeper takes it again
+                log.exception("could not mark %s failed", event_id)
             return
         metrics.EVENTS_PROCESSED.labels(outcome="done").inc()
         metrics.PROCESS_SECONDS.observe(time.perf_counter() - started)
+
+    def _answer(self, event: dict[str, Any], messages: list[dict[str, Any]], state: DialogState | None, *,
+                error: str | None = None) -> None:
+        """Reply, then write the event's end: the reply in the transcript, the rest
+        queued to push, the dialog state and the event done or failed, all in one
+        transaction (shared with whatever else is being written at that moment), so
+        a retried event starts from the state it saw. Redis has the state once the
+        database has it."""
+        event_id = event["webhookEventId"]
+        user_id = (event.get("source") or {}).get("userId") or ""
+        replied = self.delivery.reply(event.get("replyToken"), messages, event_id=event_id)
+        push: Push | None = self._write(_End(Ending(event_id, user_id, replied, error),
+                                             messages[len(replied):], state))
+        if state is not None:
+            self.engine.store.cache(user_id, state)
+        if push is not None:
+            self.delivery.send(push)
+
+    def _write_batch(self, connection: Connection, items: Sequence[_Arrived | _End]) -> list[Any]:
+        """Several requests' events and several workers' answers, in one transaction.
+        Each request gets the new events among its own (an event in two bodies at
+        once: the first of them); each answer, its push, if one is left to send."""
+        ends = [item for item in items if isinstance(item, _End)]
+        states = {end.ending.line_user_id: end.state for end in ends if end.state is not None}
+        if states:
+            self.engine.store.write(connection, states)
+        pushes = {
+            id(end): outbox.enqueue(connection, end.ending.line_user_id, end.to_push, reason="reply_fallback",
+                                    retry_key=outbox.retry_key_for("answer", end.ending.webhook_event_id),
+                                    webhook_event_id=end.ending.webhook_event_id)
+            for end in ends if end.to_push
+        }
+        bodies = [item.events for item in items if isinstance(item, _Arrived)]
+        claims = {c.event["webhookEventId"]: c for c in conversations.record_events(
+            connection, [e for body in bodies for e in body], [end.ending for end in ends])}
+        return [
+            [claims.pop(e["webhookEventId"]) for e in item.events if e["webhookEventId"] in claims]
+            if isinstance(item, _Arrived) else pushes.get(id(item))
+            for item in items
+        ]
 
     def _context(self, user_id: str) -> Context:
         return Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url,
@@ -285,15 +340,10 @@ class Dispatcher:
             conversations.ensure_user(session, user_id, profile)
             conversations.set_following(session, user_id, following)
 
-    def _apologise(self, event: dict[str, Any]) -> None:
-        user_id = (event.get("source") or {}).get("userId")
-        if not user_id or event.get("type") not in ("message", "postback"):
-            return
-        try:
-            self.delivery.answer(user_id, [{"type": "text", "text": say("something_went_wrong", self.profile)}],
-                                 reply_token=event.get("replyToken"), event_id=event["webhookEventId"])
-        except Exception:  # noqa: BLE001 - the apology is best effort; the event is marked failed
-            log.exception("could not apologise for %s", event.get("webhookEventId"))
+    def _apology(self, event: dict[str, Any]) -> list[dict[str, Any]]:
+        if event.get("type") not in ("message", "postback"):
+            return []
+        return [{"type": "text", "text": say("something_went_wrong", self.profile)}]
 
     # -- housekeeping ------------------------------------------------------------
     def sweep(self, *, older_than: timedelta = timedelta(seconds=30), manual_idle: timedelta | None = None) -> int:

@@ -18,6 +18,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+import orjson
+import urllib3
 from linebot.v3.messaging import (
     ApiClient,
     Configuration,
@@ -26,6 +28,7 @@ from linebot.v3.messaging import (
     ShowLoadingAnimationRequest,
 )
 from linebot.v3.messaging.exceptions import ApiException
+from linebot.v3.messaging.rest import RESTResponse
 from urllib3.exceptions import HTTPError as TransportError
 
 log = logging.getLogger(__name__)
@@ -86,6 +89,8 @@ class LineClient:
         self._api_client = ApiClient(config)
         self._api = MessagingApi(self._api_client)
         self._blob = MessagingApiBlob(self._api_client)
+        self._pool = self._api_client.rest_client.pool_manager
+        self._timeout = urllib3.Timeout(total=timeout)
         self._api_base = api_base.rstrip("/")
         self._json_headers = {**self._api_client.default_headers, "Authorization": f"Bearer {access_token}",
                               "Content-Type": "application/json"}
@@ -151,11 +156,14 @@ class LineClient:
             log.info("loading animation not shown for %s: %s", user_id, exc)
 
     def _post(self, path: str, body: dict[str, Any], *, retry_key: str | None = None) -> None:
-        """Straight to the SDK's pooled HTTP client, which raises its ApiException on
-        a non-2xx answer; its generic layer above would walk the body once more."""
+        """Straight to the SDK's pooled HTTP connections, the body encoded by orjson
+        (json.dumps of a Flex reply cost more than the call's own HTTP), and a non-2xx
+        answer raised as the SDK's ApiException, as its own client does."""
         headers = self._json_headers if retry_key is None else {**self._json_headers, "X-Line-Retry-Key": retry_key}
-        self._api_client.rest_client.request("POST", self._api_base + path, headers=headers, body=body,
-                                             _request_timeout=self.timeout)
+        response = self._pool.request("POST", self._api_base + path, body=orjson.dumps(body), headers=headers,
+                                      timeout=self._timeout)
+        if not 200 <= response.status <= 299:
+            raise ApiException(http_resp=RESTResponse(response))
 
     # -- reading -----------------------------------------------------------------
     def profile(self, user_id: str) -> dict[str, Any] | None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import logging
 import time
 
+import orjson
 from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -42,8 +42,8 @@ def callback():
         log.warning("webhook with a bad signature refused")
         return _error(400, "invalid signature")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+        payload = orjson.loads(body)
+    except ValueError:  # orjson's decode errors, bad UTF-8 included
         return _error(400, "malformed JSON")
     if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
         return _error(400, "body must be an object with an events array")

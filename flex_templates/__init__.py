@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from services.profile import OrgProfile
 
@@ -21,6 +21,7 @@ from .renderer import TemplateError, fill
 from .samples import sample_context
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+T = TypeVar("T")
 
 __all__ = [
     "LimitError", "TemplateError", "offered_intents", "service_intents", "TEMPLATES_DIR", "check_message", "intent_data", "org_scope", "page",
@@ -41,8 +42,26 @@ def _template(name: str) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+_per_profile: dict[tuple[int, str], tuple[OrgProfile, Any]] = {}
+
+
+def _once_per_profile(profile: OrgProfile, what: str, make: Callable[[], T]) -> T:
+    """What depends on a profile alone is made once per process: profiles are frozen.
+    (Their lists make them unhashable, so the key is the id, and the profile is kept
+    with the value so that the id cannot be reused meanwhile.)"""
+    key = (id(profile), what)
+    made = _per_profile.get(key)
+    if made is None or made[0] is not profile:
+        made = _per_profile[key] = (profile, make())
+    return made[1]
+
+
 def org_scope(profile: OrgProfile) -> dict[str, Any]:
     """What every template may use as ``org.*``."""
+    return _once_per_profile(profile, "org", lambda: _org_scope(profile))
+
+
+def _org_scope(profile: OrgProfile) -> dict[str, Any]:
     logo = profile.logo if profile.logo and profile.logo.startswith("https://") else None
     numbers = [{"label": n.label, "number": n.number} for n in profile.emergency_numbers]
     return {
@@ -68,8 +87,17 @@ def render(name: str, context: Mapping[str, Any], *, profile: OrgProfile) -> dic
     """The complete LINE message for template ``name`` filled with ``context``.
 
     Raises TemplateError for a missing or badly typed value and LimitError when
-    the result would break one of LINE's limits.
+    the result would break one of LINE's limits. A message without a context (the
+    menu, the emergency numbers) is the same for everyone and made once per profile:
+    messages are values, never changed after they are made (flows.messages copies
+    before adding quick replies).
     """
+    if not context:
+        return _once_per_profile(profile, f"render:{name}", lambda: _render(name, {}, profile))
+    return _render(name, context, profile)
+
+
+def _render(name: str, context: Mapping[str, Any], profile: OrgProfile) -> dict[str, Any]:
     if "org" in context:
         raise TemplateError(f"template '{name}': 'org' comes from the profile, not the context")
     alt_text, contents = fill(name, _template(name), {**context, "org": org_scope(profile)})

@@ -6,18 +6,17 @@ for a short while instead of waiting on a dead socket for every message.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Mapping
 
+import orjson
 import redis
-from sqlalchemy.orm import Session
 
-from models.db import Database
+from models.db import Database, Executor, json_text
 from services import dialog_state
 
 log = logging.getLogger(__name__)
@@ -81,7 +80,7 @@ class StateStore:
         if self._redis_usable() and user_id not in self._stale_in_redis:
             try:
                 raw = self.redis.get(self._key(user_id))
-                return DialogState.from_dict(json.loads(raw)) if raw else DialogState()
+                return DialogState.from_dict(orjson.loads(raw)) if raw else DialogState()
             except redis.RedisError as exc:
                 self._redis_failed(exc)
         with self.db.session() as session:
@@ -90,17 +89,17 @@ class StateStore:
 
     def save(self, user_id: str, state: DialogState) -> None:
         with self.db.session() as session, session.begin():
-            self.write(session, user_id, state)
+            self.write(session, {user_id: state})
         self.cache(user_id, state)
 
-    def write(self, session: Session, user_id: str, state: DialogState) -> None:
-        """The database copy, in the caller's transaction (the dispatcher's is the
-        one that records the answer); call `cache` after it commits."""
-        if state.empty:
-            dialog_state.clear(session, user_id)
-            return
-        dialog_state.save(session, user_id, state.to_dict(),
-                          datetime.fromtimestamp(self._keep_until(state), timezone.utc))
+    def write(self, executor: Executor, states: Mapping[str, DialogState]) -> None:
+        """The database copies, in the caller's transaction (the dispatcher's is the
+        one that records the answers); call `cache` after it commits."""
+        dialog_state.save(executor, {
+            user_id: None if state.empty
+            else (state.to_dict(), datetime.fromtimestamp(self._keep_until(state), timezone.utc))
+            for user_id, state in states.items()
+        })
 
     def cache(self, user_id: str, state: DialogState) -> None:
         """The Redis copy, once the database copy is committed."""
@@ -113,7 +112,7 @@ class StateStore:
                 self.redis.delete(self._key(user_id))
             else:
                 keep_until = self._keep_until(state)
-                self.redis.set(self._key(user_id), json.dumps(state.to_dict(), ensure_ascii=False),
+                self.redis.set(self._key(user_id), json_text(state.to_dict()),
                                ex=int(keep_until - time.time()) + 1)
             self._stale_in_redis.discard(user_id)
         except redis.RedisError as exc:

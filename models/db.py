@@ -1,7 +1,8 @@
 """Engine and session handling for SQLite and PostgreSQL.
 
 Sessions are explicit: callers open ``with db.session() as s, s.begin():`` so every
-transaction boundary is visible where the work happens.
+transaction boundary is visible where the work happens; the webhook pipeline's own
+writes use ``with db.transaction() as conn:``, a Core connection (no ORM).
 """
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+import orjson
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 PING_AFTER_IDLE = 2.0  # seconds a pooled connection may rest before it is tested again
+
+# Where statements run: an ORM session, or a Core connection in a transaction (what
+# every webhook event writes, where a session's bookkeeping costs more than the SQL).
+Executor = Session | Connection
 
 
 class DatabaseSettings(BaseSettings):
@@ -40,7 +46,14 @@ def configured_database() -> "Database":
     return Database(DatabaseSettings().database_url)
 
 
+def json_text(value: object) -> str:
+    """JSON columns as compact UTF-8 (Thai stays Thai, not \\u escapes). orjson, as
+    every answer stores its Flex messages: json.dumps was most of the cost of that."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str, **kwargs: object) -> Engine:
+    kwargs = {"json_serializer": json_text, "json_deserializer": orjson.loads, **kwargs}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
@@ -92,6 +105,13 @@ class Database:
     def session(self) -> Iterator[Session]:
         with self._sessions() as session:
             yield session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A Core connection in a transaction, committed at the end: for the statements
+        every event runs (an ORM session transaction costs about 0.4 ms more)."""
+        with self.engine.begin() as connection:
+            yield connection
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -5,6 +5,8 @@ SQLAlchemy 2.0 cannot cache its dialect ``on_conflict`` constructs, nor a multi-
 a driver executemany costs more still. The SQL is the same on PostgreSQL and SQLite,
 so it is written here as text once per table, column set, row count and conflict
 rule, and reused; Python-side column defaults are filled in as SQLAlchemy would.
+Group commit (models/group_commit.py) makes the row counts vary with the load,
+hence the room for many of them.
 """
 from __future__ import annotations
 
@@ -12,36 +14,38 @@ from functools import lru_cache
 from typing import Any, Literal
 
 from sqlalchemy import CursorResult, Table, TextClause, bindparam, text
-from sqlalchemy.orm import Session
+
+from models.db import Executor
 
 OnConflict = Literal["ignore", "update"]
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+def insert_rows(executor: Executor, table: Table, rows: list[dict[str, Any]]) -> None:
     """One INSERT of all the rows, which have the same keys."""
-    _insert(session, table, rows)
+    _insert(executor, table, rows)
 
 
-def insert_or_ignore(session: Session, table: Table, key: str, row: dict[str, Any], *,
+def insert_or_ignore(executor: Executor, table: Table, key: str, rows: list[dict[str, Any]], *,
                      returning: str | None = None) -> CursorResult[Any]:
-    """INSERT … ON CONFLICT (key) DO NOTHING [RETURNING returning]."""
-    return _insert(session, table, [row], key=key, on_conflict="ignore", returning=returning)
+    """INSERT … ON CONFLICT (key) DO NOTHING [RETURNING returning], for rows with the same keys."""
+    return _insert(executor, table, rows, key=key, on_conflict="ignore", returning=returning)
 
 
-def upsert(session: Session, table: Table, key: str, row: dict[str, Any]) -> None:
-    """INSERT, or on a conflict on `key` overwrite the row's other given columns."""
-    _insert(session, table, [row], key=key, on_conflict="update")
+def upsert(executor: Executor, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """INSERT, or on a conflict on `key` overwrite the row's other given columns.
+    The rows' keys must differ: one statement cannot update a row twice."""
+    _insert(executor, table, rows, key=key, on_conflict="update")
 
 
-def _insert(session: Session, table: Table, rows: list[dict[str, Any]], *, key: str | None = None,
+def _insert(executor: Executor, table: Table, rows: list[dict[str, Any]], *, key: str | None = None,
             on_conflict: OnConflict | None = None, returning: str | None = None) -> CursorResult[Any]:
     filled = [{**_defaults(table, row), **row} for row in rows]
     columns = tuple(filled[0])
     sql = _sql(table, columns, len(filled), key, on_conflict, returning)
-    return session.execute(sql, {f"{c}_{i}": row[c] for i, row in enumerate(filled) for c in columns})
+    return executor.execute(sql, {f"{c}_{i}": row[c] for i, row in enumerate(filled) for c in columns})
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=1024)
 def _sql(table: Table, columns: tuple[str, ...], count: int, key: str | None, on_conflict: OnConflict | None,
          returning: str | None) -> TextClause:
     values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(count))

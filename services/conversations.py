@@ -10,14 +10,15 @@ only events it could not process are claimed again, from the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, Iterable
+from datetime import datetime, timedelta
+from typing import Any, Iterable, Sequence
 
 from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
+from models.db import Executor
 from models.inserts import insert_or_ignore, insert_rows
 
 AUTO = "auto"
@@ -35,13 +36,19 @@ _CLAIM = (
     .values(status="processing", attempts=_events.c.attempts + 1)
     .returning(_events.c.payload)
 )
-_FINISH = (
-    update(_events).where(_events.c.webhook_event_id == bindparam("event_id"))
-    .values(status=bindparam("status"), error=bindparam("error"), processed_at=bindparam("at"))
+_DONE = (
+    update(_events).where(_events.c.webhook_event_id.in_(bindparam("event_ids", expanding=True)))
+    .values(status="done", error=None, processed_at=bindparam("at"))
 )
-_STAMP = (update(_conversations).where(_conversations.c.line_user_id == bindparam("user_id"))
-          .values(last_message_at=bindparam("at")).returning(_conversations.c.mode))
+_FAILED = (
+    update(_events).where(_events.c.webhook_event_id == bindparam("event_id"))
+    .values(status="failed", error=bindparam("error"), processed_at=bindparam("at"))
+)
+_STAMP = (update(_conversations).where(_conversations.c.line_user_id.in_(bindparam("user_ids", expanding=True)))
+          .values(last_message_at=bindparam("at")).returning(_conversations.c.line_user_id, _conversations.c.mode))
 _MODE = select(_conversations.c.mode).where(_conversations.c.line_user_id == bindparam("user_id"))
+_CONSENT = (update(_users).where(_users.c.line_user_id == bindparam("user_id"))
+            .values(consent_version=bindparam("version"), consent_at=bindparam("at")))
 
 
 @dataclass(frozen=True)
@@ -52,63 +59,99 @@ class Claim:
     manual: bool  # staff had the chat when it arrived
 
 
-def record_events(session: Session, events: list[dict[str, Any]]) -> list[Claim]:
-    """Store webhook events and their messages; those not seen before. Each is taken
-    for processing by the caller, except standby ones, stored only (another channel
-    answers them)."""
+@dataclass(frozen=True)
+class Ending:
+    """How one event ended: the messages that answered it by reply, and its error
+    when it failed."""
+
+    webhook_event_id: str
+    line_user_id: str
+    replied: Sequence[dict[str, Any]] = ()
+    error: str | None = None
+
+
+def _user(event: dict[str, Any]) -> str | None:
+    return (event.get("source") or {}).get("userId")
+
+
+def record_events(executor: Executor, events: Sequence[dict[str, Any]],
+                  ended: Sequence[Ending] = ()) -> list[Claim]:
+    """Store webhook events that arrived, and how earlier ones ended, with a statement
+    per kind of row whatever their number (under load the webhook and the workers write
+    together: models/group_commit.py): the events; the transcript, the residents'
+    messages and the replies alike; the conversations of those who wrote, which say
+    whether staff have the chat; the ended events done or failed.
+
+    Returns the events not seen before. Each is taken for processing by the caller,
+    except standby ones, stored only (another channel answers them)."""
     now = utcnow()
-    new: list[Claim] = []
-    seen: set[str] = set()
+    unique: dict[str, dict[str, Any]] = {}
     for event in events:
-        event_id, mode = event["webhookEventId"], event.get("mode", "active")
-        if event_id in seen:
-            continue
-        seen.add(event_id)
-        standby = mode == "standby"
-        row = {
-            "webhook_event_id": event_id,
-            "type": str(event.get("type", "unknown"))[:32],
-            "line_user_id": (event.get("source") or {}).get("userId"),
-            "timestamp_ms": int(event.get("timestamp") or 0),
-            "mode": str(mode)[:16],
-            "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
-            "payload": event,
-            "status": "standby" if standby else "processing",
-            "attempts": 0 if standby else 1,
-            "received_at": now,
-        }
-        if insert_or_ignore(session, _events, "webhook_event_id", row, returning="webhook_event_id").first():
-            new.append(Claim(event, _arrived(session, event) == MANUAL))
-    return new
+        unique.setdefault(event["webhookEventId"], event)
+    new: list[dict[str, Any]] = []
+    if unique:
+        rows = sorted((_event_row(event, now) for event in unique.values()),  # two bodies with the
+                      key=lambda row: row["webhook_event_id"])                # same events wait, not deadlock
+        recorded = set(insert_or_ignore(executor, _events, "webhook_event_id", rows,
+                                        returning="webhook_event_id").scalars())
+        new = [event for event_id, event in unique.items() if event_id in recorded]
+    arrived = [e for e in new if _user(e) and e.get("type") in ANSWERED]
+    # The replies first: they answer messages that came before these new ones.
+    transcript = [_transcript_row(e.line_user_id, "out", message, webhook_event_id=e.webhook_event_id, via="reply")
+                  for e in ended for message in e.replied]
+    transcript += [_transcript_row(_user(e), "in", e["message"] if isinstance(e.get("message"), dict) else {},
+                                   webhook_event_id=e["webhookEventId"])
+                   for e in arrived if e.get("type") == "message"]
+    if transcript:
+        insert_rows(executor, _messages, transcript)
+    modes = stamp_conversations(executor, {_user(e) for e in arrived}, at=now)
+    done = [e.webhook_event_id for e in ended if e.error is None]
+    if done:
+        executor.execute(_DONE, {"event_ids": done, "at": now})
+    for ending in ended:
+        if ending.error is not None:
+            executor.execute(_FAILED, {"event_id": ending.webhook_event_id, "error": ending.error, "at": now})
+    return [Claim(event, modes.get(_user(event)) == MANUAL) for event in new]
 
 
-def _arrived(session: Session, event: dict[str, Any]) -> str | None:
-    """Write a message to the transcript and stamp the conversation, for an event a
-    user expects an answer to; then the conversation's mode, else None."""
-    user_id = (event.get("source") or {}).get("userId")
-    kind = event.get("type")
-    if not user_id or kind not in ANSWERED:
-        return None
-    if kind != "message":
-        return touch_conversation(session, user_id)
-    message = event.get("message") or {}
-    insert_rows(session, _messages, [{
-        "line_user_id": user_id,
-        "direction": "in",
-        "type": str(message.get("type", "unknown"))[:32],
-        "text": message.get("text"),
-        "payload": message,
-        "line_message_id": message.get("id"),
+def _event_row(event: dict[str, Any], now: datetime) -> dict[str, Any]:
+    mode = event.get("mode", "active")
+    standby = mode == "standby"
+    return {
         "webhook_event_id": event["webhookEventId"],
-    }])
-    return touch_conversation(session, user_id)
+        "type": str(event.get("type", "unknown"))[:32],
+        "line_user_id": _user(event),
+        "timestamp_ms": int(event.get("timestamp") or 0),
+        "mode": str(mode)[:16],
+        "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
+        "payload": event,
+        "status": "standby" if standby else "processing",
+        "attempts": 0 if standby else 1,
+        "received_at": now,
+    }
 
 
-def release_events(session: Session, webhook_event_ids: list[str]) -> None:
+def _transcript_row(line_user_id: str, direction: str, message: dict[str, Any], *, webhook_event_id: str | None,
+                    via: str | None = None, retry_key: str | None = None) -> dict[str, Any]:
+    """A row of the transcript; every row has the same keys, so rows in and out go in one INSERT."""
+    return {
+        "line_user_id": line_user_id,
+        "direction": direction,
+        "type": str(message.get("type", "unknown"))[:32],
+        "text": message.get("text") or message.get("altText"),
+        "payload": message,
+        "line_message_id": message.get("id") if direction == "in" else None,
+        "webhook_event_id": webhook_event_id,
+        "via": via,
+        "retry_key": retry_key,
+    }
+
+
+def release_events(executor: Executor, webhook_event_ids: list[str]) -> None:
     """Give back events taken but not processed (no room in the workers' queue):
     the sweeper claims them."""
-    session.execute(update(_events).where(_events.c.webhook_event_id.in_(webhook_event_ids),
-                                          _events.c.status == "processing").values(status="received"))
+    executor.execute(update(_events).where(_events.c.webhook_event_id.in_(webhook_event_ids),
+                                           _events.c.status == "processing").values(status="received"))
 
 
 def claim_event(session: Session, webhook_event_id: str) -> Claim | None:
@@ -121,11 +164,6 @@ def claim_event(session: Session, webhook_event_id: str) -> Claim | None:
     user_id = (event.get("source") or {}).get("userId")
     mode = session.execute(_MODE, {"user_id": user_id}).scalar() if user_id else None
     return Claim(event, mode == MANUAL)
-
-
-def finish_event(session: Session, webhook_event_id: str, *, error: str | None = None) -> None:
-    session.execute(_FINISH, {"event_id": webhook_event_id, "status": "failed" if error else "done",
-                              "error": error, "at": utcnow()})
 
 
 def unfinished_events(session: Session, *, older_than: timedelta, waiting_for: timedelta | None = None,
@@ -160,7 +198,7 @@ def unfinished_events(session: Session, *, older_than: timedelta, waiting_for: t
 
 def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:
     insert_or_ignore(session, _users, "line_user_id",
-                     {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()})
+                     [{"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}])
     user = session.scalar(select(LineUser).where(LineUser.line_user_id == line_user_id))
     if profile:
         user.display_name = (profile.get("displayName") or user.display_name or "")[:200] or None
@@ -184,31 +222,44 @@ def consent_of(session: Session, line_user_id: str) -> str | None:
 
 
 def record_consent(session: Session, line_user_id: str, version: str | None) -> None:
-    """None withdraws consent for electronic notices."""
-    user = ensure_user(session, line_user_id)
-    user.consent_version = version
-    user.consent_at = utcnow()
+    """None withdraws consent for electronic notices. One UPDATE: the user's row is
+    made when their first event arrives."""
+    values = {"user_id": line_user_id, "version": version, "at": utcnow()}
+    if session.execute(_CONSENT, values).rowcount == 0:
+        ensure_user(session, line_user_id)
+        session.execute(_CONSENT, values)
 
 
 def conversation(session: Session, line_user_id: str) -> Conversation:
-    """The user's conversation, made on first sight. Two first messages of a new
-    user can arrive at once, so the rows are made with insert-or-ignore."""
-    for table, values in ((_users, {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}),
-                          (_conversations, {"line_user_id": line_user_id, "mode": AUTO, "status": "done",
-                                            "created_at": utcnow()})):
-        insert_or_ignore(session, table, "line_user_id", values)
+    """The user's conversation, made on first sight."""
+    _first_sight(session, line_user_id)
     return session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
 
 
-def touch_conversation(session: Session, line_user_id: str) -> str:
-    """On every message: one UPDATE in the common case, the rows made on first sight.
-    Returns the conversation's mode."""
-    stamp = {"user_id": line_user_id, "at": utcnow()}
-    mode = session.execute(_STAMP, stamp).scalar()
-    if mode is None:
-        conversation(session, line_user_id)
-        mode = session.execute(_STAMP, stamp).scalar_one()
-    return mode
+def _first_sight(executor: Executor, line_user_id: str) -> None:
+    """The user's rows. Two first messages of a new user can arrive at once, so they
+    are made with insert-or-ignore."""
+    for table, values in ((_users, {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}),
+                          (_conversations, {"line_user_id": line_user_id, "mode": AUTO, "status": "done",
+                                            "created_at": utcnow()})):
+        insert_or_ignore(executor, table, "line_user_id", [values])
+
+
+def stamp_conversations(executor: Executor, line_user_ids: Iterable[str], *,
+                        at: datetime | None = None) -> dict[str, str]:
+    """A message came from (or went to) these users: one UPDATE in the common case,
+    the rows made on first sight. Returns each conversation's mode."""
+    users = sorted(line_user_ids)  # every transaction locks them in one order
+    if not users:
+        return {}
+    stamp = {"user_ids": users, "at": at or utcnow()}
+    modes = dict(executor.execute(_STAMP, stamp).all())
+    missing = [u for u in users if u not in modes]
+    if missing:
+        for user_id in missing:
+            _first_sight(executor, user_id)
+        modes.update(executor.execute(_STAMP, {**stamp, "user_ids": missing}).all())
+    return modes
 
 
 def switch_to_manual(session: Session, line_user_id: str, *, topic: str | None = None) -> Conversation:
@@ -246,7 +297,7 @@ def release_idle_manual(session: Session, *, idle_for: timedelta) -> list[str]:
 
 
 def record_outbound(
-    session: Session,
+    executor: Executor,
     line_user_id: str,
     messages: Iterable[dict[str, Any]],
     *,
@@ -254,28 +305,17 @@ def record_outbound(
     webhook_event_id: str | None = None,
     retry_key: str | None = None,
 ) -> None:
-    rows = [
-        {
-            "line_user_id": line_user_id,
-            "direction": "out",
-            "type": str(message.get("type", "unknown"))[:32],
-            "text": message.get("text") or message.get("altText"),
-            "payload": message,
-            "webhook_event_id": webhook_event_id,
-            "via": via,
-            "retry_key": retry_key,
-        }
-        for message in messages
-    ]
+    rows = [_transcript_row(line_user_id, "out", message, webhook_event_id=webhook_event_id, via=via,
+                            retry_key=retry_key) for message in messages]
     if rows:
-        insert_rows(session, _messages, rows)
+        insert_rows(executor, _messages, rows)
     if webhook_event_id is None:  # an answer's event stamped the conversation when it arrived
-        touch_conversation(session, line_user_id)
+        stamp_conversations(executor, [line_user_id])
 
 
-def was_sent(session: Session, retry_key: str) -> bool:
+def was_sent(executor: Executor, retry_key: str) -> bool:
     """Whether a push with this retry key is already in the transcript."""
-    return session.scalar(
+    return executor.scalar(
         select(ChatMessage.id).where(ChatMessage.retry_key == retry_key).limit(1)
     ) is not None
 

@@ -39,6 +39,8 @@ class Lookup:
         self._canonical = {f.translate(_ASCII_LOWER): synonyms.get(f, f) for f in forms}
         self._exact = sorted(self._canonical, key=len, reverse=True)
         self._fuzzy = [f for f in self._exact if len(f) >= FUZZY_MIN_LENGTH]
+        # A fuzzy find must cover 80% of its form, so a shorter text can never give one.
+        self._fuzzy_min_text = min((0.8 * len(f) for f in self._fuzzy), default=0.0)
 
     def find(self, text: str) -> Iterator[Entity]:
         lowered = text.translate(_ASCII_LOWER)
@@ -51,7 +53,7 @@ class Lookup:
                     taken.append((start, end))
                     yield Entity(self.etype, text[start:end], self._canonical[form], start, end)
                 start = lowered.find(form, end)
-        if taken or not self._fuzzy:
+        if taken or not self._fuzzy or len(lowered) < self._fuzzy_min_text:
             return
         best = process.extractOne(lowered, self._fuzzy, scorer=fuzz.partial_ratio, score_cutoff=FUZZY_CUTOFF)
         if best is None:

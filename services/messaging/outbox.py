@@ -7,6 +7,7 @@ LINE delivers it once.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Sequence
 
@@ -15,6 +16,10 @@ from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.chat import OutboxMessage
+from models.db import Executor
+from models.inserts import insert_or_ignore
+
+_outbox = OutboxMessage.__table__
 
 MAX_ATTEMPTS = 8
 
@@ -24,43 +29,56 @@ def retry_key_for(*parts: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "smartservice:" + ":".join(parts)))
 
 
+@dataclass(frozen=True)
+class Push:
+    """A push in the outbox: to whom, what, with which key, and how far it got."""
+
+    id: int
+    line_user_id: str
+    messages: list[dict[str, Any]]
+    retry_key: str
+    status: str
+    webhook_event_id: str | None = None
+
+
 def enqueue(
-    session: Session,
+    executor: Executor,
     line_user_id: str,
     messages: Sequence[dict[str, Any]],
     *,
     reason: str,
     retry_key: str | None = None,
     webhook_event_id: str | None = None,
-) -> OutboxMessage:
-    """Queue a push; with a retry key already queued, return that row instead."""
+) -> Push:
+    """Queue a push; with a retry key already queued, that push instead (two
+    transactions queueing one key at once: the second waits and finds the first's)."""
     key = retry_key or str(uuid.uuid4())
-    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.retry_key == key))
-    if existing is not None:
-        return existing
-    row = OutboxMessage(
-        line_user_id=line_user_id,
-        messages=list(messages),
-        retry_key=key,
-        reason=reason,
-        webhook_event_id=webhook_event_id,
-    )
-    session.add(row)
-    session.flush()
-    return row
+    messages = list(messages)
+    made = insert_or_ignore(executor, _outbox, "retry_key", [{
+        "line_user_id": line_user_id, "messages": messages, "retry_key": key, "reason": reason,
+        "webhook_event_id": webhook_event_id,
+    }], returning="id").scalar()
+    if made is not None:
+        return Push(made, line_user_id, messages, key, "pending", webhook_event_id)
+    row = executor.execute(select(_outbox).where(_outbox.c.retry_key == key)).one()
+    return _push(row)
 
 
-def due(session: Session, *, limit: int = 100) -> list[OutboxMessage]:
+def due(session: Session, *, limit: int = 100) -> list[Push]:
     query = (
-        select(OutboxMessage)
-        .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= utcnow())
-        .order_by(OutboxMessage.id)
+        select(_outbox)
+        .where(_outbox.c.status == "pending", _outbox.c.next_attempt_at <= utcnow())
+        .order_by(_outbox.c.id)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         # Two senders never take the same row.
         query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query).all())
+    return [_push(row) for row in session.execute(query)]
+
+
+def _push(row: Any) -> Push:
+    return Push(row.id, row.line_user_id, row.messages, row.retry_key, row.status, row.webhook_event_id)
 
 
 def mark_sent(session: Session, outbox_id: int) -> None:

@@ -2,12 +2,16 @@
 whatever arrives together, twice or after a crash."""
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from bot.dispatch import _Arrived
 from models.chat import ChatMessage, WebhookEvent
+from models.db import Database
 from services import conversations
+from services.conversations import Ending
 from tests.conftest import make_stack
 from tests.core.test_webhook import body_of, post, sign, text_event
 
@@ -81,3 +85,40 @@ def test_events_a_full_queue_left_behind_are_swept_at_once_in_the_pool(database_
         stack.bot.stop()
         stack.emulator.stop()
         stack.dispatcher.shutdown()
+
+
+def test_arrivals_and_endings_written_together_each_land_where_they_belong(database_url):
+    """Under load one transaction records new events and how earlier ones ended."""
+    db = Database(database_url)
+    user, other = "U" + uuid.uuid4().hex, "U" + uuid.uuid4().hex
+    first, failed = text_event(user, "เมนู"), text_event(other, "สวัสดีค่ะ")
+    second = text_event(user, "ขอบคุณค่ะ")
+    with db.transaction() as connection:
+        assert len(conversations.record_events(connection, [first, failed])) == 2
+    reply = {"type": "text", "text": "เมนูค่ะ"}
+    with db.transaction() as connection:
+        claims = conversations.record_events(connection, [second], [
+            Ending(first["webhookEventId"], user, [reply]),
+            Ending(failed["webhookEventId"], other, error="ValueError('x')")])
+    assert [c.event["webhookEventId"] for c in claims] == [second["webhookEventId"]]
+    with db.session() as session:
+        statuses = dict(session.execute(select(WebhookEvent.webhook_event_id, WebhookEvent.status)).all())
+        rows = session.execute(select(ChatMessage.direction, ChatMessage.text, ChatMessage.via)
+                               .where(ChatMessage.line_user_id == user).order_by(ChatMessage.id)).all()
+        error = session.scalar(select(WebhookEvent.error).where(
+            WebhookEvent.webhook_event_id == failed["webhookEventId"]))
+    assert statuses == {first["webhookEventId"]: "done", failed["webhookEventId"]: "failed",
+                        second["webhookEventId"]: "processing"}
+    assert error == "ValueError('x')"
+    assert [tuple(r) for r in rows] == [("in", "เมนู", None), ("out", "เมนูค่ะ", "reply"), ("in", "ขอบคุณค่ะ", None)]
+    db.engine.dispose()
+
+
+def test_one_event_in_two_bodies_of_one_batch_is_taken_once(stack):
+    """Two requests with the same event written in one shared transaction: the
+    first request takes it, the second gets nothing to process."""
+    user = stack.new_user()
+    event = text_event(user, "เมนู")
+    with stack.bot_app.extensions["db"].transaction() as connection:
+        taken = stack.dispatcher._write_batch(connection, [_Arrived([event]), _Arrived([dict(event)])])
+    assert [[c.event["webhookEventId"] for c in claims] for claims in taken] == [[event["webhookEventId"]], []]

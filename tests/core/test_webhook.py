@@ -64,6 +64,9 @@ def test_bad_requests_get_clear_errors(stack):
     broken = b'{"events": [ {'
     response = post(stack, broken, sign(broken))
     assert response.status_code == 400 and response.json()["message"] == "malformed JSON"
+    not_utf8 = '{"events": [], "x": "ภาษาไทย"}'.encode("tis-620")  # a Thai legacy encoding, not UTF-8
+    response = post(stack, not_utf8, sign(not_utf8))
+    assert response.status_code == 400 and response.json()["message"] == "malformed JSON"
     not_events = b'{"events": "nope"}'
     assert post(stack, not_events, sign(not_events)).status_code == 400
     huge = b'{"events": [], "pad": "' + b"x" * (1024 * 1024) + b'"}'

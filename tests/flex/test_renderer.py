@@ -114,3 +114,17 @@ def test_templates_on_disk_are_plain_json_a_designer_can_paste():
         assert tree["type"] in ("bubble", "carousel")
         text = json.dumps(tree, ensure_ascii=False)
         assert "#1E5AA8" in text or tree["type"] == "carousel"
+
+
+def test_a_message_without_context_is_made_once_per_profile_and_stays_as_made():
+    from flows.messages import qr_postback, with_quick_replies
+
+    menu = ft.render("help_menu", {}, profile=PROFILE)
+    assert ft.render("help_menu", {}, profile=PROFILE) is menu  # the same for every resident
+    municipality = ft.render("help_menu", {}, profile=load_profile("municipality"))
+    assert municipality["altText"].startswith(load_profile("municipality").short_name)
+    assert menu["altText"].startswith(PROFILE.short_name)
+    before = json.dumps(menu, sort_keys=True)
+    answered = with_quick_replies([menu], [qr_postback("เมนู", "action=menu")])
+    assert "quickReply" in answered[-1]
+    assert json.dumps(ft.render("help_menu", {}, profile=PROFILE), sort_keys=True) == before
