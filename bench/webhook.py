@@ -9,7 +9,9 @@ HTTP answer to the webhook) and the moment its reply reached the emulator.
 
 The bots take turns over --rounds rounds at saturation (medians reported, so that
 other work on a shared machine weighs on both), then each is sent events on a
-schedule: at half the echo's throughput (the SPEC 6.1 target) and at 80% of ours.
+schedule, again taking turns (--paced-rounds): at half the echo's throughput (the
+SPEC 6.1 target) and at 80% of ours. For our bot it also reports how many webhook
+requests and answers its group commit wrote per transaction.
 Besides latency it reports the CPU each process group spent per event (from
 /proc), and with --profile it samples the bot's gunicorn workers with py-spy
 (``pip install py-spy`` first) into DIR/bot.txt in py-spy's raw format
@@ -167,12 +169,28 @@ def cpu_spent(before: dict[str, dict[int, float]], after: dict[str, dict[int, fl
             for group, pids in after.items()}
 
 
+def write_batches(bot: str) -> tuple[float, float]:
+    """(transactions, items written) so far by our bot's group commit, from /metrics;
+    zeros for the echo bot, which has none."""
+    try:
+        text = requests.get(f"{bot}/metrics", timeout=10).text
+    except requests.RequestException:
+        return 0.0, 0.0
+    values = {}
+    for line in text.splitlines():
+        for name in ("smartservice_write_batch_size_count", "smartservice_write_batch_size_sum"):
+            if line.startswith(name + " "):
+                values[name] = float(line.split()[1])
+    return values.get("smartservice_write_batch_size_count", 0.0), values.get("smartservice_write_batch_size_sum", 0.0)
+
+
 def run_load(bot: str, emulator: str, events: list[tuple[str, str, bytes]], concurrency: int,
              cpu_roots: dict[str, int] | None = None, rate: float | None = None) -> dict:
     """Post the events with `concurrency` senders, each posting its next event as soon
     as the last is acknowledged (as fast as the bot takes them); or, with `rate`, the
     i-th event at i/rate seconds from the start, as LINE does, whatever the bot's pace."""
     requests.delete(f"{emulator}/_emulator/calls", timeout=30)
+    batches_before = write_batches(bot)
     cpu_before = cpu_by_group(cpu_roots or {})
     sent_at: dict[str, float] = {}
     acks: list[float] = []
@@ -204,7 +222,9 @@ def run_load(bot: str, emulator: str, events: list[tuple[str, str, bytes]], conc
         print(f"{len(missing)} event(s) without an answer, e.g. {', '.join(missing[:3])}", file=sys.stderr)
     latencies = [delivered[e] - sent_at[e] for e in delivered]
     cpu_after = cpu_by_group(cpu_roots or {})
+    transactions, items = (after - before for after, before in zip(write_batches(bot), batches_before))
     return {
+        "writes_per_transaction": items / transactions if transactions else float("nan"),
         "cpu_ms_per_event": {k: v * 1000 / len(events) for k, v in cpu_spent(cpu_before, cpu_after).items()},
         "events": len(events),
         "answered": len(delivered),
@@ -263,6 +283,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each bot; medians reported")
     parser.add_argument("--paced-share", type=float, default=0.5,
                         help="then send at this share of the echo's events/s, on a schedule (0: skip)")
+    parser.add_argument("--paced-rounds", type=int, default=3,
+                        help="alternating paced runs of each bot at each rate; medians reported")
     parser.add_argument("--profile", type=Path, help="sample the bot's workers with py-spy into this folder")
     opts = parser.parse_args()
 
@@ -317,11 +339,14 @@ def main() -> None:
                         f"{opts.paced_share:.0%} of the echo bot's median throughput"),
                        (0.8 * _median(results[OURS])["events_per_s"], "80% of our own median throughput")]
         for rate, what in paced_loads if opts.paced_share > 0 else []:
-            paced = {name: [run_load(f"http://127.0.0.1:{port}", emulator,
-                                     build_events(emulator, opts.events, opts.users), opts.concurrency,
-                                     cpu_roots={"bot": proc.pid, "emulator": procs[0].pid}, rate=rate)]
-                     for name, proc, port in ((BASELINE, procs[2], echo_port), (OURS, procs[1], bot_port))}
-            print(f"\nPaced: {opts.events} events sent on a schedule at {rate:.0f} events/s ({what})\n")
+            paced: dict[str, list[dict]] = {BASELINE: [], OURS: []}
+            for _ in range(opts.paced_rounds):
+                for name, proc, port in ((BASELINE, procs[2], echo_port), (OURS, procs[1], bot_port)):
+                    paced[name].append(run_load(f"http://127.0.0.1:{port}", emulator,
+                                                build_events(emulator, opts.events, opts.users), opts.concurrency,
+                                                cpu_roots={"bot": proc.pid, "emulator": procs[0].pid}, rate=rate))
+            print(f"\nPaced: {opts.events} events sent on a schedule at {rate:.0f} events/s ({what}), "
+                  f"{opts.paced_rounds} rounds\n")
             report(paced, paced=True)
     finally:
         for proc in procs:
@@ -373,6 +398,8 @@ def report(results: dict[str, list[dict]], *, paced: bool = False) -> None:
     if not paced:
         print(f"\nthroughput ratio (ours / echo): {statistics.median(ratios):.2f}"
               + (f" (median of rounds: {', '.join(f'{r:.2f}' for r in ratios)})" if rounds > 1 else ""))
+    print(f"\nour bot wrote {medians[OURS]['writes_per_transaction']:.2f} requests and answers per transaction "
+          "(group commit; median of rounds)")
     groups = list(medians[BASELINE]["cpu_ms_per_event"])
     print("\n| CPU ms per event (median) | " + " | ".join(groups) + " | total |")
     print("|---" * (len(groups) + 2) + "|")
