@@ -290,19 +290,20 @@ class Dispatcher:
         states = {end.ending.line_user_id: end.state for end in ends if end.state is not None}
         if states:
             self.engine.store.write(connection, states)
-        pushes = {
-            id(end): outbox.enqueue(connection, end.ending.line_user_id, end.to_push, reason="reply_fallback",
-                                    retry_key=outbox.retry_key_for("answer", end.ending.webhook_event_id),
-                                    webhook_event_id=end.ending.webhook_event_id)
-            for end in ends if end.to_push
-        }
+        pushes = [
+            outbox.enqueue(connection, item.ending.line_user_id, item.to_push, reason="reply_fallback",
+                           retry_key=outbox.retry_key_for("answer", item.ending.webhook_event_id),
+                           webhook_event_id=item.ending.webhook_event_id)
+            if isinstance(item, _End) and item.to_push else None
+            for item in items
+        ]
         bodies = [item.events for item in items if isinstance(item, _Arrived)]
         claims = {c.event["webhookEventId"]: c for c in conversations.record_events(
             connection, [e for body in bodies for e in body], [end.ending for end in ends])}
         return [
             [claims.pop(e["webhookEventId"]) for e in item.events if e["webhookEventId"] in claims]
-            if isinstance(item, _Arrived) else pushes.get(id(item))
-            for item in items
+            if isinstance(item, _Arrived) else push
+            for item, push in zip(items, pushes)
         ]
 
     def _context(self, user_id: str) -> Context:

@@ -232,17 +232,18 @@ def record_consent(session: Session, line_user_id: str, version: str | None) -> 
 
 def conversation(session: Session, line_user_id: str) -> Conversation:
     """The user's conversation, made on first sight."""
-    _first_sight(session, line_user_id)
+    _first_sight(session, [line_user_id])
     return session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
 
 
-def _first_sight(executor: Executor, line_user_id: str) -> None:
-    """The user's rows. Two first messages of a new user can arrive at once, so they
-    are made with insert-or-ignore."""
-    for table, values in ((_users, {"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}),
-                          (_conversations, {"line_user_id": line_user_id, "mode": AUTO, "status": "done",
-                                            "created_at": utcnow()})):
-        insert_or_ignore(executor, table, "line_user_id", [values])
+def _first_sight(executor: Executor, line_user_ids: list[str]) -> None:
+    """The users' rows, one statement per table however many are new. Two first
+    messages of a new user can arrive at once, so they are made with insert-or-ignore."""
+    now = utcnow()
+    insert_or_ignore(executor, _users, "line_user_id",
+                     [{"line_user_id": u, "followed_at": now, "created_at": now} for u in line_user_ids])
+    insert_or_ignore(executor, _conversations, "line_user_id",
+                     [{"line_user_id": u, "mode": AUTO, "status": "done", "created_at": now} for u in line_user_ids])
 
 
 def stamp_conversations(executor: Executor, line_user_ids: Iterable[str], *,
@@ -256,8 +257,7 @@ def stamp_conversations(executor: Executor, line_user_ids: Iterable[str], *,
     modes = dict(executor.execute(_STAMP, stamp).all())
     missing = [u for u in users if u not in modes]
     if missing:
-        for user_id in missing:
-            _first_sight(executor, user_id)
+        _first_sight(executor, missing)
         modes.update(executor.execute(_STAMP, {**stamp, "user_ids": missing}).all())
     return modes
 
