@@ -26,8 +26,6 @@ from models.db import Database
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 10.0
-
 
 def create_app(settings: Settings | None = None, *, background: bool = True) -> Flask:
     settings = settings or load_settings()
@@ -51,7 +49,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         db=db, engine=engine, delivery=Delivery(db, client), client=client, profile=settings.profile,
         public_base_url=settings.public_base_url, parse=nlu.parse,
         threads=settings.worker_threads, queue_size=settings.worker_queue_size,
-        loading_after=settings.loading_after_seconds,
+        loading_after=settings.loading_after_seconds, lease_seconds=settings.event_lease_seconds,
+        max_attempts=settings.event_max_attempts,
         channel=LineChannel(client, api_base=settings.line_api_base, access_token=settings.line_channel_access_token,
                             timeout=settings.line_timeout_seconds),
         secret_key=settings.secret_key, data_dir=settings.data_dir, sms=settings.sms,
@@ -69,7 +68,8 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
 
     if background:
         nlu.parse("สวัสดี")  # load the model now, not on a resident's first message
-        _start_sweeper(dispatcher, manual_idle=timedelta(hours=settings.manual_idle_hours))
+        _start_sweeper(dispatcher, every=settings.sweep_interval_seconds,
+                       manual_idle=timedelta(hours=settings.manual_idle_hours))
     return app
 
 
@@ -85,10 +85,10 @@ class _SessionCookies(SecureCookieSessionInterface):
         return serializer
 
 
-def _start_sweeper(dispatcher: Dispatcher, *, manual_idle: timedelta) -> None:
+def _start_sweeper(dispatcher: Dispatcher, *, every: float, manual_idle: timedelta) -> None:
     def loop() -> None:
         while True:
-            dispatcher.wait_for_sweep(SWEEP_SECONDS)
+            dispatcher.wait_for_sweep(every)
             try:
                 dispatcher.sweep(manual_idle=manual_idle)
             except Exception:  # noqa: BLE001 - the next round tries again

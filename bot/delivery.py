@@ -16,24 +16,40 @@ from services.messaging.outbox import Push
 
 log = logging.getLogger(__name__)
 
+# LINE's reply tokens live about a minute (the emulator: REPLY_TOKEN_TTL, 60 s). A
+# token refused younger than this was used, not expired; the margin covers the time
+# between LINE issuing it and our recording the event.
+TOKEN_SURELY_VALID_SECONDS = 40.0
+
 
 class Delivery:
     def __init__(self, db: Database, client: LineClient) -> None:
         self.db = db
         self.client = client
 
-    def reply(self, reply_token: str | None, messages: Sequence[dict[str, Any]], *,
-              event_id: str) -> list[dict[str, Any]]:
+    def reply(self, reply_token: str | None, messages: Sequence[dict[str, Any]], *, event_id: str,
+              resend: bool = False, token_age: float = 0.0) -> list[dict[str, Any]]:
         """Send what one reply carries (five messages); returns what went. Nothing goes
-        without a token, or when LINE refuses it (invalid, expired, already used): the
-        caller queues the rest as a push, with a key tied to the event."""
+        without a token, when LINE refuses it, or when LINE keeps failing: the caller
+        queues the rest as a push, with the event's retry key.
+
+        A token is used once. Refused after a try of ours that got no answer, or when
+        this answer is sent again after a crash (`resend`), it was that earlier try
+        that used it, as long as the token is too young to have expired."""
         if not messages or not reply_token:
             return []
         first = list(messages[:MAX_MESSAGES_PER_CALL])
         try:
             self.client.reply(reply_token, first)
         except ReplyTokenRejected as exc:
+            if (exc.unconfirmed or resend) and token_age < TOKEN_SURELY_VALID_SECONDS:
+                log.info("reply token for %s already used by an earlier try of ours", event_id)
+                return first
             log.info("reply token for %s not usable (%s); pushing instead", event_id, exc.message)
+            metrics.REPLY_FALLBACKS.inc()
+            return []
+        except LineError as exc:
+            log.warning("reply for %s failed (%s); pushing instead", event_id, exc)
             metrics.REPLY_FALLBACKS.inc()
             return []
         metrics.MESSAGES_SENT.labels(via="reply").inc(len(first))

@@ -1,10 +1,22 @@
-"""From a stored webhook event to an answer.
+"""From a stored webhook event to an answer, exactly once.
 
-The webhook records the events and the residents' messages in one transaction (so
-nothing is lost and duplicates are dropped) and hands the new ones here, already
-taken; a bounded pool of workers processes them after LINE has its 200. Events of
-one user are processed one at a time, in timestamp order. Events the pool had no
-room for, or that a dead worker left, are claimed again by the sweeper.
+The webhook checks each event (bot/events.py), records the good ones, the rejected
+ones and the residents' messages in one transaction (so nothing is lost and
+duplicates are dropped) and hands the new ones here, taken under this process's
+lease; a bounded pool of workers answers them after LINE has its 200.
+
+Exactly once: the answer is recorded, under the lease, before it is sent; the reply
+is retried with the same body; whatever a reply could not carry goes by push with
+the event's retry key. A process that dies leaves its leases to run out, and the
+sweeper of any process then claims the events and sends the recorded answer, or
+makes one if none was recorded. An event that keeps failing is given up ("dead")
+after EVENT_MAX_ATTEMPTS, with at most one apology.
+
+Fairness and order: each user has a queue, answered one event at a time in
+timestamp order, and at most one pool thread works for a user at any moment, taking
+one event, then going to the back of the pool's queue. One user's backlog waits
+behind that user only. A user whose earlier events another process still holds
+waits (without holding a thread) until they are answered.
 
 What the requests record and what the workers' answers leave is written through one
 group commit (models/group_commit.py): under load, one transaction holds several
@@ -12,31 +24,36 @@ requests' events and several answers.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import logging
+import os
+import socket
 import threading
 import time
-from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as futures_wait
-from dataclasses import dataclass
+import uuid
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import Connection
 
 from bot import logs, metrics
 from bot.delivery import Delivery
+from bot.events import read_event
 from bot.line_client import LineClient
 from flows.engine import Channel, Context, Engine, Turn
 from flows.state import DialogState
 from flows.texts import say
+from models.base import utcnow
 from models.db import Database
 from models.group_commit import GroupCommit
 from services import conversations
-from services.conversations import Claim, Ending
+from services.conversations import Answer, Claim, Ending, Event, Rejected
 from services.identity.sms import HttpSmsSettings
 from services.messaging import outbox
 from services.messaging.outbox import Push
@@ -44,46 +61,65 @@ from services.profile import OrgProfile
 
 log = logging.getLogger(__name__)
 
-SWEEP_BATCH = 200
+SWEEP_USERS = 100  # users whose events one sweep round claims
 ALARM_GRAIN = 0.1  # seconds an alarm may run late
+WAIT_FOR_EARLIER = (0.05, 3.0)  # first and longest pause while another process answers a user's earlier events
+GIVE_UP_WAITING = 10.0  # then the events go back to the database, for whoever answers the earlier ones
 
 
-def turn_from_event(event: dict[str, Any], parse: Callable[[str], Any]) -> Turn | None:
-    user_id = (event.get("source") or {}).get("userId")
+def turn_from_event(event: Event, parse: Callable[[str], Any]) -> Turn | None:
+    user_id = event.user_id
     if not user_id:
         return None
-    kind = event.get("type")
-    event_id = event.get("webhookEventId")
-    if kind == "follow":
-        return Turn(user_id=user_id, kind="follow", event_id=event_id)
-    if kind == "postback":
-        postback = event.get("postback") or {}
-        return Turn.postback(user_id, str(postback.get("data", "")), postback.get("params") or {}, event_id=event_id)
-    if kind == "message":
-        message = event.get("message") or {}
-        mtype = message.get("type", "")
-        if mtype == "text":
-            text = str(message.get("text", ""))
-            return Turn(user_id=user_id, kind="text", text=text, message=message, parse=parse(text), event_id=event_id)
-        return Turn(user_id=user_id, kind=mtype, message=message, event_id=event_id)
+    payload = event.payload
+    if event.type == "follow":
+        return Turn(user_id=user_id, kind="follow", event_id=event.event_id)
+    if event.type == "postback":
+        postback = payload["postback"]
+        return Turn.postback(user_id, postback["data"], postback.get("params") or {}, event_id=event.event_id)
+    if event.type == "message":
+        message = event.message
+        if message["type"] == "text":
+            text = message["text"]
+            return Turn(user_id=user_id, kind="text", text=text, message=message, parse=parse(text),
+                        event_id=event.event_id)
+        return Turn(user_id=user_id, kind=message["type"], message=message, event_id=event.event_id)
     return None
+
+
+def read_stored(payload: dict[str, Any]) -> Event:
+    """An event as recorded: it passed the same checks when it arrived."""
+    event = read_event(payload)
+    if isinstance(event, Rejected):  # only if the rules grew stricter since it was recorded
+        raise ValueError(f"stored event no longer valid: {event.reason}")
+    return event
 
 
 @dataclass(frozen=True)
 class _Arrived:
     """A webhook body's events, to record before LINE gets its 200."""
 
-    events: list[dict[str, Any]]
+    events: list[Event]
+    rejected: list[Rejected]
+
+
+@dataclass(frozen=True)
+class _Answered:
+    """An answer to record before it is sent, with the dialog state the turn left
+    (None: unchanged)."""
+
+    answer: Answer
+    user_id: str
+    state: DialogState | None
 
 
 @dataclass(frozen=True)
 class _End:
-    """What answering one event leaves to write: how it ended, what is left to push,
-    and the dialog state the turn left (None: unchanged)."""
+    """What sending an answer leaves to write: how it ended, and what is left to push."""
 
     ending: Ending
     to_push: list[dict[str, Any]]
-    state: DialogState | None
+    retry_key: str
 
 
 class Alarm:
@@ -137,6 +173,36 @@ class Alarms:
                     log.exception("alarm failed")
 
 
+@dataclass(order=True)
+class _Queued:
+    """A claim in its user's queue, kept in answering order."""
+
+    order: tuple[int, str]
+    claim: Claim = field(compare=False)
+    batch: "_Batch | None" = field(compare=False, default=None)
+
+
+class _Batch:
+    """Claims a sweep hands to the workers; the sweep waits until they are answered."""
+
+    def __init__(self) -> None:
+        self._left = 0
+        self._done = threading.Condition()
+
+    def add(self, count: int) -> None:
+        with self._done:
+            self._left += count
+
+    def finished_one(self) -> None:
+        with self._done:
+            self._left -= 1
+            self._done.notify_all()
+
+    def wait(self) -> None:
+        with self._done:
+            self._done.wait_for(lambda: self._left <= 0)
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -151,6 +217,8 @@ class Dispatcher:
         threads: int = 8,
         queue_size: int = 1000,
         loading_after: float = 1.0,
+        lease_seconds: float = 30.0,
+        max_attempts: int = 5,
         channel: Channel | None = None,
         secret_key: str = "",
         data_dir: Path = Path("var"),
@@ -164,165 +232,277 @@ class Dispatcher:
         self.public_base_url = public_base_url
         self.parse = parse
         self.loading_after = loading_after
+        self.lease = timedelta(seconds=lease_seconds)
+        self.max_attempts = max_attempts
         self.channel = channel
         self.secret_key = secret_key
         self.data_dir = data_dir
         self.sms = sms
+        self.queue_size = queue_size
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="event")
-        self._slots = threading.BoundedSemaphore(queue_size)
-        # Striped locks keep one user's events in order without a lock per user forever.
-        self._user_locks = [threading.Lock() for _ in range(256)]
-        self._idle = threading.Condition()
-        self._in_flight = 0
+        self._lock = threading.Condition()  # guards the queues below; notified when one empties
+        self._queues: dict[str, list[_Queued]] = {}  # per user, in answering order
+        self._running: set[str] = set()  # users with a task in the pool or waiting on an alarm
+        self._blocked_since: dict[str, float] = {}
+        self._queued = 0  # claims in memory, queued or being answered
+        self._renewing = False
+        self._owner: tuple[int, str] | None = None
         self._alarms = Alarms()
         self._overflowed = threading.Event()
         # Requests recording events and workers recording answers, at the same moment,
         # share a transaction.
         self._write = GroupCommit(db, self._write_batch, observe=metrics.WRITE_BATCH.observe)
 
+    @property
+    def owner(self) -> str:
+        """Who holds this process's leases: made after gunicorn forks, so no two
+        processes share it."""
+        if self._owner is None or self._owner[0] != os.getpid():
+            self._owner = (os.getpid(), f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:12]}")
+        return self._owner[1]
+
     # -- on the webhook's path ---------------------------------------------------
-    def accept(self, events: Iterable[dict[str, Any]]) -> int:
-        """Record the events (with other requests' events, in one transaction), then
-        queue the new ones. Raises on a database error so the webhook answers 5xx and
-        LINE redelivers."""
+    def accept(self, raw_events: Sequence[Any]) -> int:
+        """Check each event, record them (with other requests' events, in one
+        transaction), then queue the new ones. A malformed event is recorded as
+        rejected and skipped; the rest of its body goes on. Raises only on a database
+        error, so the webhook answers 5xx and LINE redelivers."""
+        events: list[Event] = []
+        rejected: list[Rejected] = []
+        for raw in raw_events:
+            checked = read_event(raw)
+            (rejected if isinstance(checked, Rejected) else events).append(checked)
+        for bad in rejected:
+            log.warning("webhook event %s rejected: %s", bad.event_id, bad.reason)
+        metrics.EVENTS_REJECTED.inc(len(rejected))
         # Each user's events in time order. The unique row is the only duplicate
         # check: a redelivery costs one row that is not written, less than asking
         # Redis first about every event.
-        ordered = sorted((e for e in events if isinstance(e, dict) and e.get("webhookEventId")),
-                         key=lambda e: (str((e.get("source") or {}).get("userId") or ""), e.get("timestamp") or 0))
-        new: list[Claim] = self._write(_Arrived(ordered)) if ordered else []
-        for event in ordered:
-            metrics.EVENTS_RECEIVED.labels(type=str(event.get("type"))[:32]).inc()
-        metrics.EVENTS_DUPLICATE.inc(len(ordered) - len(new))
-        by_user: dict[str, list[Claim]] = defaultdict(list)
-        for claim in new:
-            if claim.event.get("mode", "active") != "standby":
-                by_user[(claim.event.get("source") or {}).get("userId") or ""].append(claim)
-        unqueued: list[str] = []
-        for user_id, claims in by_user.items():
-            if self.submit(user_id, claims) is None:
-                unqueued += [c.event["webhookEventId"] for c in claims]
-        if unqueued:  # given back in one transaction, for the sweeper
-            with self.db.session() as session, session.begin():
-                conversations.release_events(session, unqueued)
+        events.sort(key=lambda e: (e.user_id or "", e.order))
+        new: list[Claim] = self._write(_Arrived(events, rejected)) if events or rejected else []
+        for kind, count in Counter(e.type for e in events).items():
+            metrics.EVENTS_RECEIVED.labels(type=kind).inc(count)
+        metrics.EVENTS_DUPLICATE.inc(len(events) - len(new))
+        self._give_back(self._enqueue(new))
         return len(new)
 
-    def submit(self, user_id: str, work: list[Claim | str], *, wait: bool = False) -> Future | None:
-        """Queue one user's events (taken, or ids to claim) for the workers. None when
-        the queue is full: the sweeper is woken to feed them in as room frees up."""
-        if not self._slots.acquire(blocking=wait):
-            log.warning("worker queue full; %d event(s) left for the sweeper", len(work))
+    def _enqueue(self, claims: Sequence[Claim], batch: _Batch | None = None) -> list[Claim]:
+        """Queue claims on their users' queues; returns those there was no room for
+        (the sweeper is woken to feed them in as room frees up)."""
+        start: list[str] = []
+        with self._lock:
+            room = max(0, self.queue_size - self._queued)
+            taken, left = list(claims[:room]), list(claims[room:])
+            for claim in taken:
+                user = claim.event.user_id or ""
+                bisect.insort(self._queues.setdefault(user, []), _Queued(claim.event.order, claim, batch))
+                if user not in self._running:
+                    self._running.add(user)
+                    start.append(user)
+            self._queued += len(taken)
+        if batch is not None:
+            batch.add(len(taken))
+        for user in start:
+            self._pool.submit(self._run_user, user)
+        if taken:
+            self._keep_leases()
+        if left:
+            log.warning("worker queue full; %d event(s) left for the sweeper", len(left))
             self._overflowed.set()
-            return None
-        with self._idle:
-            self._in_flight += 1
-        return self._pool.submit(self._run, user_id, work)
+        return left
 
     # -- in the workers ----------------------------------------------------------
-    def _run(self, user_id: str, work: list[Claim | str]) -> None:
+    def _run_user(self, user: str) -> None:
+        """Answer the first event in a user's queue, then make way for other users."""
+        with self._lock:
+            head = self._queues[user][0]
+        if head.claim.wait_for_earlier and self._must_wait(user, head.claim):
+            return
+        with self._lock:
+            self._queues[user].pop(0)
         try:
-            with self._user_lock(user_id):
-                for item in work:
-                    self.process(item)
+            self.process(head.claim)
+        except Exception:  # noqa: BLE001 - a worker must go on to the next event
+            log.exception("event %s: unexpected failure", head.claim.event.event_id)
         finally:
-            self._slots.release()
-            with self._idle:
-                self._in_flight -= 1
-                self._idle.notify_all()
+            with self._lock:
+                self._queued -= 1
+                more = bool(self._queues[user])
+                if not more:
+                    del self._queues[user]
+                    self._running.discard(user)
+                    self._lock.notify_all()
+            if head.batch is not None:
+                head.batch.finished_one()
+        if more:
+            self._pool.submit(self._run_user, user)
 
-    def _user_lock(self, user_id: str) -> threading.Lock:
-        return self._user_locks[hash(user_id) % len(self._user_locks)]
-
-    def process(self, item: Claim | str) -> None:
-        """One event: taken when it was recorded, or its id, to be claimed (swept)."""
-        event_id = item if isinstance(item, str) else item.event["webhookEventId"]
-        token = logs.event_id.set(event_id)
+    def _must_wait(self, user: str, claim: Claim) -> bool:
+        """Whether the user's earlier events, held by another process or waiting in
+        the database, must be answered first. The user's turn then comes back after a
+        pause, without holding a thread meanwhile; after GIVE_UP_WAITING its events go
+        back to the database, for whoever answers the earlier ones."""
         try:
-            if isinstance(item, str):
-                with self.db.session() as session, session.begin():
-                    item = conversations.claim_event(session, event_id)
-            if item is not None:
-                self._process(item)
+            with self.db.session() as session:
+                earlier = conversations.has_earlier_unfinished(session, claim.event)
+        except Exception:  # noqa: BLE001 - treated as waiting: asked again after the pause
+            log.warning("could not check earlier events of %s", claim.event.event_id)
+            earlier = True
+        if not earlier:
+            self._blocked_since.pop(user, None)
+            return False
+        waited = time.monotonic() - self._blocked_since.setdefault(user, time.monotonic())
+        if waited >= GIVE_UP_WAITING:
+            self._blocked_since.pop(user, None)
+            with self._lock:
+                given = self._queues.pop(user)
+                self._running.discard(user)
+                self._queued -= len(given)
+                self._lock.notify_all()
+            self._give_back([q.claim for q in given])
+            for queued in given:
+                if queued.batch is not None:
+                    queued.batch.finished_one()
+            return True
+        pause = min(WAIT_FOR_EARLIER[1], max(WAIT_FOR_EARLIER[0], waited))
+        self._alarms.after(pause, lambda: self._pool.submit(self._run_user, user))
+        return True
+
+    def process(self, claim: Claim) -> None:
+        """Answer one event taken under this process's lease."""
+        token = logs.event_id.set(claim.event.event_id)
+        try:
+            self._process(claim)
         finally:
             logs.event_id.reset(token)
 
     def _process(self, claim: Claim) -> None:
         event = claim.event
-        event_id = event["webhookEventId"]
         started = time.perf_counter()
-        ctx = self._context((event.get("source") or {}).get("userId") or "")
-        try:
-            self._answer(event, self._handle(event, ctx, manual=claim.manual), ctx.next_state)
-        except Exception as exc:  # noqa: BLE001 - one bad event must not stop the worker
-            log.exception("event %s failed", event_id)
-            metrics.EVENTS_PROCESSED.labels(outcome="failed").inc()
-            # Marked failed with an apology; the dialog state stays as the turn found it.
-            try:
-                self._answer(event, self._apology(event), None, error=repr(exc)[:2000])
-            except Exception:  # noqa: BLE001 - left unfinished: the sweeper takes it again
-                log.exception("could not mark %s failed", event_id)
+        if claim.answer is not None:  # recorded before its process died: send that, make nothing new
+            self._send(claim, claim.answer, resend=True)
             return
-        metrics.EVENTS_PROCESSED.labels(outcome="done").inc()
-        metrics.PROCESS_SECONDS.observe(time.perf_counter() - started)
+        ctx = self._context(event.user_id or "")
+        error = None
+        try:
+            messages, state = self._handle(event, ctx, manual=claim.manual), ctx.next_state
+        except Exception as exc:  # noqa: BLE001 - one bad event must not stop the worker
+            log.exception("event %s failed", event.event_id)
+            metrics.EVENTS_PROCESSED.labels(outcome="failed").inc()
+            # Answered with an apology; the dialog state stays as the turn found it.
+            messages, state, error = self._apology(event.type), None, repr(exc)[:2000]
+        try:
+            if messages or state is not None:
+                answer = Answer(event.event_id, messages, claim.retry_key)
+                if not self._write(_Answered(answer, event.user_id or "", state)):
+                    log.warning("event %s: lease lost to another process; it answers instead", event.event_id)
+                    return
+            if state is not None:
+                self.engine.store.cache(event.user_id or "", state)
+            self._send(claim, messages, error=error)
+        except Exception:  # noqa: BLE001 - the database is away: tried again later
+            log.exception("event %s: could not record its answer", event.event_id)
+            self._give_back([claim])
+            return
+        if error is None:
+            metrics.EVENTS_PROCESSED.labels(outcome="done").inc()
+            metrics.PROCESS_SECONDS.observe(time.perf_counter() - started)
 
-    def _answer(self, event: dict[str, Any], messages: list[dict[str, Any]], state: DialogState | None, *,
-                error: str | None = None) -> None:
+    def _send(self, claim: Claim, messages: Sequence[dict[str, Any]], *, resend: bool = False,
+              error: str | None = None) -> None:
         """Reply, then write the event's end: the reply in the transcript, the rest
-        queued to push, the dialog state and the event done or failed, all in one
-        transaction (shared with whatever else is being written at that moment), so
-        a retried event starts from the state it saw. Redis has the state once the
-        database has it."""
-        event_id = event["webhookEventId"]
-        user_id = (event.get("source") or {}).get("userId") or ""
-        replied = self.delivery.reply(event.get("replyToken"), messages, event_id=event_id)
-        push: Push | None = self._write(_End(Ending(event_id, user_id, replied, error),
-                                             messages[len(replied):], state))
-        if state is not None:
-            self.engine.store.cache(user_id, state)
+        queued to push with the event's retry key, the event done or failed, all in
+        one transaction (shared with whatever else is being written at that moment)."""
+        event = claim.event
+        replied = self.delivery.reply(event.reply_token, messages, event_id=event.event_id, resend=resend,
+                                      token_age=(utcnow() - claim.received_at).total_seconds())
+        push: Push | None = self._write(_End(Ending(event.event_id, event.user_id or "", replied, error),
+                                             list(messages[len(replied):]), claim.retry_key))
         if push is not None:
             self.delivery.send(push)
 
-    def _write_batch(self, connection: Connection, items: Sequence[_Arrived | _End]) -> list[Any]:
+    def _give_back(self, claims: Sequence[Claim]) -> None:
+        """Return claims to the database: no room in memory, or an attempt that could
+        not finish (tried again after a pause that grows with each attempt)."""
+        if not claims:
+            return
+        now = utcnow()
+        by_pause: dict[int, list[str]] = defaultdict(list)
+        for claim in claims:
+            fresh = claim.attempts <= 1 and claim.answer is None and not claim.wait_for_earlier
+            by_pause[0 if fresh else min(300, 2 ** claim.attempts)].append(claim.event.event_id)
+        try:
+            with self.db.transaction() as connection:
+                for pause, event_ids in by_pause.items():
+                    conversations.release(connection, event_ids, owner=self.owner,
+                                          retry_at=now + timedelta(seconds=pause) if pause else None)
+        except Exception:  # noqa: BLE001 - their leases run out instead
+            log.warning("could not give back %d event(s); their leases will run out", len(claims))
+
+    def _keep_leases(self) -> None:
+        """Renew this process's leases while it holds events, a third of a lease apart."""
+        with self._lock:
+            if self._renewing:
+                return
+            self._renewing = True
+        self._alarms.after(self.lease.total_seconds() / 3, self._renew)
+
+    def _renew(self) -> None:
+        try:
+            with self.db.transaction() as connection:
+                conversations.renew_leases(connection, self.owner, until=utcnow() + self.lease)
+        except Exception:  # noqa: BLE001 - tried again next time; a lease may run out meanwhile
+            log.warning("could not renew event leases")
+        finally:
+            with self._lock:
+                self._renewing = self._queued > 0
+            if self._renewing:
+                self._alarms.after(self.lease.total_seconds() / 3, self._renew)
+
+    def _write_batch(self, connection: Connection, items: Sequence[_Arrived | _Answered | _End]) -> list[Any]:
         """Several requests' events and several workers' answers, in one transaction.
         Each request gets the new events among its own (an event in two bodies at
-        once: the first of them); each answer, its push, if one is left to send."""
-        ends = [item for item in items if isinstance(item, _End)]
-        states = {end.ending.line_user_id: end.state for end in ends if end.state is not None}
+        once: the first of them); each answer to record, whether this process still
+        held the event; each end, its push, if one is left to send."""
+        answered = [item for item in items if isinstance(item, _Answered)]
+        held = conversations.record_answers(connection, [a.answer for a in answered], owner=self.owner)
+        states = {a.user_id: a.state for a in answered if a.state is not None and a.answer.event_id in held}
         if states:
             self.engine.store.write(connection, states)
-        pushes = [
-            outbox.enqueue(connection, item.ending.line_user_id, item.to_push, reason="reply_fallback",
-                           retry_key=outbox.retry_key_for("answer", item.ending.webhook_event_id),
-                           webhook_event_id=item.ending.webhook_event_id)
-            if isinstance(item, _End) and item.to_push else None
-            for item in items
-        ]
-        bodies = [item.events for item in items if isinstance(item, _Arrived)]
-        claims = {c.event["webhookEventId"]: c for c in conversations.record_events(
-            connection, [e for body in bodies for e in body], [end.ending for end in ends])}
-        return [
-            [claims.pop(e["webhookEventId"]) for e in item.events if e["webhookEventId"] in claims]
-            if isinstance(item, _Arrived) else push
-            for item, push in zip(items, pushes)
-        ]
+        arrivals = [item for item in items if isinstance(item, _Arrived)]
+        ends = [item for item in items if isinstance(item, _End)]
+        claims = {c.event.event_id: c for c in conversations.record_events(
+            connection, [e for a in arrivals for e in a.events], [r for a in arrivals for r in a.rejected],
+            [end.ending for end in ends], owner=self.owner, lease=self.lease)}
+        results: list[Any] = []
+        for item in items:
+            if isinstance(item, _Arrived):
+                results.append([claims.pop(e.event_id) for e in item.events if e.event_id in claims])
+            elif isinstance(item, _Answered):
+                results.append(item.answer.event_id in held)
+            else:
+                results.append(outbox.enqueue(connection, item.ending.line_user_id, item.to_push,
+                                              reason="reply_fallback", retry_key=item.retry_key,
+                                              webhook_event_id=item.ending.webhook_event_id)
+                               if item.to_push else None)
+        return results
 
     def _context(self, user_id: str) -> Context:
         return Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url,
                        secret_key=self.secret_key, data_dir=self.data_dir, channel=self.channel, sms=self.sms)
 
-    def _handle(self, event: dict[str, Any], ctx: Context, *, manual: bool) -> list[dict[str, Any]]:
+    def _handle(self, event: Event, ctx: Context, *, manual: bool) -> list[dict[str, Any]]:
         """The answer to one event (often none)."""
-        kind = event.get("type")
         user_id = ctx.user_id
         if not user_id:
             return []
-        if kind in ("follow", "unfollow"):
-            self._follow_changed(user_id, following=kind == "follow")
-        if kind == "unsend":
+        if event.type in ("follow", "unfollow"):
+            self._follow_changed(user_id, following=event.type == "follow")
+        if event.type == "unsend":
             with self.db.session() as session, session.begin():
-                conversations.unsend(session, str((event.get("unsend") or {}).get("messageId", "")))
+                conversations.unsend(session, event.payload["unsend"]["messageId"])
             return []
-        if kind not in conversations.ANSWERED:
+        if event.type not in conversations.ANSWERED:
             return []
         turn = turn_from_event(event, self.parse)
         if turn is None:
@@ -341,53 +521,65 @@ class Dispatcher:
             conversations.ensure_user(session, user_id, profile)
             conversations.set_following(session, user_id, following)
 
-    def _apology(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        if event.get("type") not in ("message", "postback"):
+    def _apology(self, kind: str) -> list[dict[str, Any]]:
+        if kind not in ("message", "postback"):
             return []
         return [{"type": "text", "text": say("something_went_wrong", self.profile)}]
 
     # -- housekeeping ------------------------------------------------------------
-    def sweep(self, *, older_than: timedelta = timedelta(seconds=30), manual_idle: timedelta | None = None) -> int:
-        """Finish events nobody finished, send pushes that are due, return idle
-        manual chats to the bot. Safe to run in every process at once.
-
-        Events a full queue left behind are taken at once, whatever their age; the
-        others after `older_than`, so that a live worker's events are not taken from
-        it. They run in the worker pool, as room frees up, and the sweep returns
-        when they are done."""
-        waiting_for = timedelta(0) if self._overflowed.is_set() else older_than
+    def sweep(self, *, manual_idle: timedelta | None = None) -> int:
+        """Claim events nobody is answering (left by a full queue, a failed attempt
+        once its pause is over, or a process whose lease ran out), give up those out
+        of attempts, send pushes that are due, return idle manual chats to the bot.
+        Safe to run in every process at once. Returns how many events it claimed, once
+        the workers have answered them."""
         self._overflowed.clear()
         if manual_idle is not None:
             with self.db.session() as session, session.begin():
                 conversations.release_idle_manual(session, idle_for=manual_idle)
         total = 0
         while True:
-            with self.db.session() as session, session.begin():
-                found = conversations.unfinished_events(session, older_than=older_than, waiting_for=waiting_for,
-                                                        limit=SWEEP_BATCH)
-            by_user: dict[str, list[str]] = defaultdict(list)
-            for event_id, user_id in found:
-                by_user[user_id or ""].append(event_id)
-            futures_wait([self.submit(user_id, event_ids, wait=True) for user_id, event_ids in by_user.items()])
-            total += len(found)
-            if len(found) < SWEEP_BATCH:
+            batch, claimed = _Batch(), 0
+            with self.db.session() as session:
+                users = conversations.users_with_due_events(session, limit=SWEEP_USERS)
+            for user in users:
+                room = self.queue_size - self._queued
+                if room <= 0:
+                    break
+                claimed += self._claim(user, room, batch)
+            batch.wait()
+            total += claimed
+            if not claimed:
                 break
         self.delivery.drain()
         return total
+
+    def _claim(self, user: str | None, room: int, batch: _Batch) -> int:
+        with self.db.transaction() as connection:
+            claims, dead = conversations.claim_due(connection, user, owner=self.owner, lease=self.lease,
+                                                   max_attempts=self.max_attempts, limit=room, event_of=read_stored)
+            apologies = [
+                outbox.enqueue(connection, d.line_user_id, self._apology(d.type), reason="apology",
+                               retry_key=outbox.retry_key_for("apology", d.webhook_event_id),
+                               webhook_event_id=d.webhook_event_id)
+                for d in dead if d.line_user_id and self._apology(d.type)
+            ]
+        for d in dead:
+            log.warning("event %s given up after %d attempts", d.webhook_event_id, self.max_attempts)
+        metrics.EVENTS_DEAD.inc(len(dead))
+        for push in apologies:
+            self.delivery.send(push)
+        left = self._enqueue(claims, batch)
+        self._give_back(left)
+        return len(claims) - len(left)
 
     def wait_for_sweep(self, timeout: float) -> None:
         """Until the next sweep is due: `timeout`, or sooner when the queue overflowed."""
         self._overflowed.wait(timeout)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            while self._in_flight:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self._idle.wait(left)
-        return True
+        with self._lock:
+            return self._lock.wait_for(lambda: self._queued == 0, timeout)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=False)

@@ -46,7 +46,12 @@ class LineError(Exception):
 
 
 class ReplyTokenRejected(LineError):
-    """The reply token was invalid, expired or already used: push instead."""
+    """The reply token was invalid, expired or already used: push instead, unless an
+    earlier try of ours may have used it (`unconfirmed`)."""
+
+    def __init__(self, status: int | None, message: str, *, unconfirmed: bool = False) -> None:
+        super().__init__(status, message)
+        self.unconfirmed = unconfirmed
 
 
 def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -101,27 +106,33 @@ class LineClient:
 
     # -- sending -----------------------------------------------------------------
     def reply(self, reply_token: str, messages: Sequence[dict[str, Any]]) -> None:
-        """One reply call; raises ReplyTokenRejected when the token cannot be used."""
+        """One reply, retried with the same body on 429/5xx and when LINE gave no
+        answer. Raises ReplyTokenRejected when LINE refuses the token (its `unconfirmed`
+        says an earlier try of this call got no answer, so may have used it), and
+        LineError when LINE kept failing: nothing was delivered then."""
         if len(messages) > MAX_MESSAGES_PER_CALL:
             raise ValueError("a reply carries at most five messages; push the rest")
         body = {"replyToken": reply_token, "messages": list(messages)}
         attempt = 0
+        unconfirmed = False
         while True:
             try:
                 self._post("/v2/bot/message/reply", body)
                 return
             except ApiException as exc:
-                body = _error_message(exc)
-                if exc.status == 400 and "reply token" in body.lower():
-                    raise ReplyTokenRejected(exc.status, body) from exc
+                error = _error_message(exc)
+                if exc.status == 400 and "reply token" in error.lower():
+                    raise ReplyTokenRejected(exc.status, error, unconfirmed=unconfirmed) from exc
                 if not _is_retryable(exc.status) or attempt >= self.max_retries:
-                    raise LineError(exc.status, body) from exc
+                    raise LineError(exc.status, error) from exc
                 self._backoff(attempt, exc)
             except TransportError as exc:
-                # No answer at all: LINE may have used the token. Pushing next risks a
-                # duplicate; retrying the reply would be refused anyway. Push wins:
-                # a duplicate is better than a resident left without an answer.
-                raise ReplyTokenRejected(None, f"reply not confirmed: {exc}") from exc
+                # No answer: LINE may or may not have used the token. The same reply
+                # again tells: delivered now, or refused because the first one went.
+                unconfirmed = True
+                if attempt >= self.max_retries:
+                    raise ReplyTokenRejected(None, f"reply not confirmed: {exc}", unconfirmed=True) from exc
+                self._backoff(attempt, None)
             attempt += 1
 
     def push(self, to: str, messages: Sequence[dict[str, Any]], retry_key: str) -> Delivery:

@@ -6,6 +6,8 @@ from prometheus_client import Counter, Histogram
 
 EVENTS_RECEIVED = Counter("smartservice_events_received_total", "Webhook events received", ["type"])
 EVENTS_DUPLICATE = Counter("smartservice_events_duplicate_total", "Webhook events already seen")
+EVENTS_REJECTED = Counter("smartservice_events_rejected_total", "Malformed webhook events recorded and skipped")
+EVENTS_DEAD = Counter("smartservice_events_dead_total", "Events given up after their last attempt")
 EVENTS_PROCESSED = Counter("smartservice_events_processed_total", "Events processed", ["outcome"])
 ACK_SECONDS = Histogram("smartservice_webhook_ack_seconds", "Time to acknowledge a webhook request",
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2))

@@ -3,13 +3,15 @@
 Check the signature on the raw bytes, record the events, answer 200. Processing
 happens after the answer (bot/dispatch.py), so LINE gets its 200 in milliseconds
 whatever the flows do. A database that cannot record the events gets a 503, so
-LINE redelivers rather than the message being lost.
+LINE redelivers rather than the message being lost; nothing an event holds
+does: a malformed event is recorded as rejected and the rest of its body answered.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import time
 
@@ -33,6 +35,20 @@ def _error(status: int, message: str):
     return jsonify({"message": message}), status
 
 
+def _parse(body: bytes) -> object | None:
+    """The body's JSON, or None. orjson refuses integers beyond 64 bits, which are
+    still JSON: the standard parser takes those (the event holding one is then
+    rejected on its own, bot/events.py)."""
+    try:
+        return orjson.loads(body)
+    except ValueError:  # orjson's decode errors, bad UTF-8 included
+        pass
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than Python parses
+        return None
+
+
 @bp.post("/callback")
 def callback():
     started = time.perf_counter()
@@ -41,9 +57,8 @@ def callback():
     if not signature or not signature_is_valid(current_app.config["LINE_CHANNEL_SECRET"], body, signature):
         log.warning("webhook with a bad signature refused")
         return _error(400, "invalid signature")
-    try:
-        payload = orjson.loads(body)
-    except ValueError:  # orjson's decode errors, bad UTF-8 included
+    payload = _parse(body)
+    if payload is None:
         return _error(400, "malformed JSON")
     if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
         return _error(400, "body must be an object with an events array")

@@ -73,8 +73,11 @@ class WebhookEvent(Base):
 
     __tablename__ = "webhook_events"
     __table_args__ = (
-        CheckConstraint("status IN ('received', 'processing', 'done', 'failed', 'standby')", name="status"),
+        CheckConstraint("status IN ('received', 'processing', 'done', 'failed', 'dead', 'rejected', 'standby')",
+                        name="status"),
         Index("ix_webhook_events_status_received", "status", "received_at"),
+        Index("ix_webhook_events_status_lease", "status", "lease_until"),
+        Index("ix_webhook_events_user_status", "line_user_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +91,13 @@ class WebhookEvent(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Who works on it now, until when (renewed while that process lives).
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The answer, recorded before it is sent, and the retry key a push of it carries.
+    answer: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    retry_key: Mapped[str | None] = mapped_column(String(36))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

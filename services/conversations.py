@@ -1,62 +1,130 @@
-"""LINE users, their conversations and the transcript.
+"""LINE users, their conversations and the transcript, and the events they send.
 
 The webhook records each event, and a message in the transcript, in the transaction
 that must commit before it answers: a resident's message survives any later failure,
 and the unique event id turns a redelivery into a no-op, so the transcript holds it
-exactly once. The recording process takes the new events for its own workers
-(status "processing"), which saves each event a claiming transaction of its own;
-only events it could not process are claimed again, from the database.
+exactly once.
+
+An event is worked on by one process at a time: the one holding its lease (an owner
+and an expiry the owner renews while it lives). The recording process takes the new
+events itself; what it cannot take, or what a dead process left when its lease ran
+out, is claimed again by a sweeper. The answer is recorded, under the lease, before
+it is sent, so an event claimed again sends that same answer (same retry key)
+instead of making a new one. Events that keep failing stop after a number of
+attempts ("dead"); malformed ones are recorded as "rejected" and never processed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
 from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
 from models.db import Executor
 from models.inserts import insert_or_ignore, insert_rows
+from services.messaging import outbox
 
 AUTO = "auto"
 MANUAL = "manual"
 ANSWERED = ("message", "postback", "follow")  # the events a user expects an answer to
+UNFINISHED = ("received", "processing")
+MAX_ORDER = 2**63
 
 # Every event runs the statements below. They are built once, on the tables rather
 # than the ORM classes: SQLAlchemy then neither rebuilds nor re-keys them per call and
 # skips the ORM's bookkeeping, which together cost more CPU than the database work.
 _events, _messages, _conversations = WebhookEvent.__table__, ChatMessage.__table__, Conversation.__table__
 _users = LineUser.__table__
-_CLAIM = (
+_ANSWER = (
     update(_events)
-    .where(_events.c.webhook_event_id == bindparam("event_id"), _events.c.status == "received")
-    .values(status="processing", attempts=_events.c.attempts + 1)
-    .returning(_events.c.payload)
+    .where(_events.c.webhook_event_id == bindparam("event_id"), _events.c.status == "processing",
+           _events.c.lease_owner == bindparam("owner"))
+    .values(answer=bindparam("answer"), retry_key=bindparam("key"))
 )
 _DONE = (
     update(_events).where(_events.c.webhook_event_id.in_(bindparam("event_ids", expanding=True)))
-    .values(status="done", error=None, processed_at=bindparam("at"))
+    .values(status="done", error=None, processed_at=bindparam("at"), lease_owner=None, lease_until=None)
 )
 _FAILED = (
     update(_events).where(_events.c.webhook_event_id == bindparam("event_id"))
-    .values(status="failed", error=bindparam("error"), processed_at=bindparam("at"))
+    .values(status="failed", error=bindparam("error"), processed_at=bindparam("at"), lease_owner=None,
+            lease_until=None)
+)
+_RENEW = (
+    update(_events).where(_events.c.lease_owner == bindparam("owner"), _events.c.status == "processing")
+    .values(lease_until=bindparam("until"))
 )
 _STAMP = (update(_conversations).where(_conversations.c.line_user_id.in_(bindparam("user_ids", expanding=True)))
           .values(last_message_at=bindparam("at")).returning(_conversations.c.line_user_id, _conversations.c.mode))
+_MODES = select(_conversations.c.line_user_id, _conversations.c.mode).where(
+    _conversations.c.line_user_id.in_(bindparam("user_ids", expanding=True)))
 _MODE = select(_conversations.c.mode).where(_conversations.c.line_user_id == bindparam("user_id"))
 _CONSENT = (update(_users).where(_users.c.line_user_id == bindparam("user_id"))
             .values(consent_version=bindparam("version"), consent_at=bindparam("at")))
 
 
 @dataclass(frozen=True)
-class Claim:
-    """An event taken for processing."""
+class Event:
+    """A webhook event that passed the edge's checks (bot/events.py): the fields the
+    bot relies on, typed, and the event as LINE sent it."""
 
-    event: dict[str, Any]
-    manual: bool  # staff had the chat when it arrived
+    event_id: str
+    type: str
+    user_id: str | None
+    timestamp_ms: int
+    mode: str
+    is_redelivery: bool
+    reply_token: str | None
+    payload: dict[str, Any] = field(repr=False)
+
+    @property
+    def message(self) -> dict[str, Any]:
+        return self.payload.get("message") or {} if self.type == "message" else {}
+
+    @property
+    def order(self) -> tuple[int, str]:
+        """A user's events are answered in this order."""
+        return self.timestamp_ms, self.event_id
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A malformed event: recorded so it is seen and deduplicated, never processed.
+    Its id is derived from its content when its own is unusable."""
+
+    event_id: str
+    reason: str
+    excerpt: str
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An event taken for processing, under this process's lease."""
+
+    event: Event
+    manual: bool  # staff had the chat when it was taken
+    received_at: datetime
+    answer: list[dict[str, Any]] | None = None  # recorded before: send this, make nothing new
+    attempts: int = 1
+    wait_for_earlier: bool = False  # the user had earlier events unfinished when it was taken
+
+    @property
+    def retry_key(self) -> str:
+        return outbox.retry_key_for("answer", self.event.event_id)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What one event will be answered with, recorded before it is sent."""
+
+    event_id: str
+    messages: Sequence[dict[str, Any]]
+    retry_key: str
 
 
 @dataclass(frozen=True)
@@ -70,65 +138,105 @@ class Ending:
     error: str | None = None
 
 
-def _user(event: dict[str, Any]) -> str | None:
-    return (event.get("source") or {}).get("userId")
+@dataclass(frozen=True)
+class Dead:
+    """An event given up after its last attempt."""
+
+    webhook_event_id: str
+    line_user_id: str | None
+    type: str
 
 
-def record_events(executor: Executor, events: Sequence[dict[str, Any]],
-                  ended: Sequence[Ending] = ()) -> list[Claim]:
+def record_events(executor: Executor, events: Sequence[Event], rejected: Sequence[Rejected] = (),
+                  ended: Sequence[Ending] = (), *, owner: str, lease: timedelta) -> list[Claim]:
     """Store webhook events that arrived, and how earlier ones ended, with a statement
     per kind of row whatever their number (under load the webhook and the workers write
     together: models/group_commit.py): the events; the transcript, the residents'
     messages and the replies alike; the conversations of those who wrote, which say
     whether staff have the chat; the ended events done or failed.
 
-    Returns the events not seen before. Each is taken for processing by the caller,
-    except standby ones, stored only (another channel answers them)."""
+    Returns the events not seen before, taken under `owner`'s lease, except standby
+    ones, stored only (another channel answers them)."""
     now = utcnow()
-    unique: dict[str, dict[str, Any]] = {}
-    for event in events:
-        unique.setdefault(event["webhookEventId"], event)
-    new: list[dict[str, Any]] = []
+    unique: dict[str, Event | Rejected] = {}
+    for event in [*events, *rejected]:
+        unique.setdefault(event.event_id, event)
+    new: list[Event] = []
     if unique:
-        rows = sorted((_event_row(event, now) for event in unique.values()),  # two bodies with the
-                      key=lambda row: row["webhook_event_id"])                # same events wait, not deadlock
+        rows = sorted((_event_row(event, now, owner, now + lease) for event in unique.values()),  # two bodies with
+                      key=lambda row: row["webhook_event_id"])  # the same events wait, not deadlock
         recorded = set(insert_or_ignore(executor, _events, "webhook_event_id", rows,
                                         returning="webhook_event_id").scalars())
-        new = [event for event_id, event in unique.items() if event_id in recorded]
-    arrived = [e for e in new if _user(e) and e.get("type") in ANSWERED]
+        new = [e for event_id, e in unique.items() if event_id in recorded and isinstance(e, Event)]
+    arrived = [e for e in new if e.user_id and e.type in ANSWERED]
     # The replies first: they answer messages that came before these new ones.
     transcript = [_transcript_row(e.line_user_id, "out", message, webhook_event_id=e.webhook_event_id, via="reply")
                   for e in ended for message in e.replied]
-    transcript += [_transcript_row(_user(e), "in", e["message"] if isinstance(e.get("message"), dict) else {},
-                                   webhook_event_id=e["webhookEventId"])
-                   for e in arrived if e.get("type") == "message"]
+    transcript += [_transcript_row(e.user_id, "in", e.message, webhook_event_id=e.event_id)
+                   for e in arrived if e.type == "message"]
     if transcript:
         insert_rows(executor, _messages, transcript)
-    modes = stamp_conversations(executor, {_user(e) for e in arrived}, at=now)
+    modes = stamp_conversations(executor, {e.user_id for e in arrived}, at=now)
     done = [e.webhook_event_id for e in ended if e.error is None]
     if done:
         executor.execute(_DONE, {"event_ids": done, "at": now})
     for ending in ended:
         if ending.error is not None:
             executor.execute(_FAILED, {"event_id": ending.webhook_event_id, "error": ending.error, "at": now})
-    return [Claim(event, modes.get(_user(event)) == MANUAL) for event in new]
+    taken = [e for e in new if e.mode != "standby"]
+    behind = _users_with_earlier(executor, taken)
+    return [Claim(e, modes.get(e.user_id) == MANUAL, now, wait_for_earlier=e.user_id in behind) for e in taken]
 
 
-def _event_row(event: dict[str, Any], now: datetime) -> dict[str, Any]:
-    mode = event.get("mode", "active")
-    standby = mode == "standby"
+def _event_row(event: Event | Rejected, now: datetime, owner: str, lease_until: datetime) -> dict[str, Any]:
+    row = {"webhook_event_id": event.event_id, "line_user_id": event.user_id, "received_at": now,
+           "lease_owner": None, "lease_until": None, "answer": None, "retry_key": None, "next_attempt_at": None,
+           "processed_at": None}
+    if isinstance(event, Rejected):
+        return {**row, "type": "rejected", "timestamp_ms": 0, "mode": "active", "is_redelivery": False,
+                "payload": {"excerpt": event.excerpt}, "status": "rejected", "attempts": 0, "error": event.reason}
+    standby = event.mode == "standby"
     return {
-        "webhook_event_id": event["webhookEventId"],
-        "type": str(event.get("type", "unknown"))[:32],
-        "line_user_id": _user(event),
-        "timestamp_ms": int(event.get("timestamp") or 0),
-        "mode": str(mode)[:16],
-        "is_redelivery": bool((event.get("deliveryContext") or {}).get("isRedelivery")),
-        "payload": event,
+        **row,
+        "type": event.type,
+        "timestamp_ms": event.timestamp_ms,
+        "mode": event.mode,
+        "is_redelivery": event.is_redelivery,
+        "payload": event.payload,
         "status": "standby" if standby else "processing",
         "attempts": 0 if standby else 1,
-        "received_at": now,
+        "error": None,
+        "lease_owner": None if standby else owner,
+        "lease_until": None if standby else lease_until,
     }
+
+
+def _earlier_unfinished(user_id: Any, before: tuple[Any, Any]):
+    """Events of a user still to answer, earlier than `before` (timestamp, id)."""
+    timestamp, event_id = before
+    return and_(_events.c.line_user_id == user_id, _events.c.status.in_(UNFINISHED),
+                or_(_events.c.timestamp_ms < timestamp,
+                    and_(_events.c.timestamp_ms == timestamp, _events.c.webhook_event_id < event_id)))
+
+
+def _users_with_earlier(executor: Executor, taken: Sequence[Event]) -> set[str]:
+    """Users of `taken` with earlier events still unfinished (waiting, or another
+    process's): their new events must wait for those."""
+    first: dict[str, tuple[int, str]] = {}
+    for event in taken:
+        if event.user_id and event.order < first.get(event.user_id, (MAX_ORDER, "")):
+            first[event.user_id] = event.order
+    if not first:
+        return set()
+    rows = executor.execute(select(_events.c.line_user_id, _events.c.timestamp_ms, _events.c.webhook_event_id)
+                            .where(_events.c.line_user_id.in_(list(first)), _events.c.status.in_(UNFINISHED)))
+    return {user for user, timestamp, event_id in rows if (timestamp, event_id) < first[user]}
+
+
+def has_earlier_unfinished(executor: Executor, event: Event) -> bool:
+    """Whether an earlier event of the same user is still to be answered."""
+    return executor.execute(select(_events.c.id).where(_earlier_unfinished(event.user_id, event.order))
+                            .limit(1)).first() is not None
 
 
 def _transcript_row(line_user_id: str, direction: str, message: dict[str, Any], *, webhook_event_id: str | None,
@@ -147,53 +255,83 @@ def _transcript_row(line_user_id: str, direction: str, message: dict[str, Any], 
     }
 
 
-def release_events(executor: Executor, webhook_event_ids: list[str]) -> None:
-    """Give back events taken but not processed (no room in the workers' queue):
-    the sweeper claims them."""
-    executor.execute(update(_events).where(_events.c.webhook_event_id.in_(webhook_event_ids),
-                                           _events.c.status == "processing").values(status="received"))
+def record_answers(executor: Executor, answers: Sequence[Answer], *, owner: str) -> set[str]:
+    """Record each answer before it is sent, if `owner` still holds the event's
+    lease; returns the ids of the events whose answers were recorded."""
+    return {answer.event_id for answer in answers if executor.execute(_ANSWER, {
+        "event_id": answer.event_id, "owner": owner, "answer": list(answer.messages), "key": answer.retry_key,
+    }).rowcount == 1}
 
 
-def claim_event(session: Session, webhook_event_id: str) -> Claim | None:
-    """Take an event again (swept: left by a full queue or a dead worker); None when
-    another worker has it or it is done. Its message is in the transcript already."""
-    claimed = session.execute(_CLAIM, {"event_id": webhook_event_id}).one_or_none()
-    if claimed is None:
-        return None
-    event = claimed[0]
-    user_id = (event.get("source") or {}).get("userId")
-    mode = session.execute(_MODE, {"user_id": user_id}).scalar() if user_id else None
-    return Claim(event, mode == MANUAL)
+def renew_leases(executor: Executor, owner: str, *, until: datetime) -> int:
+    return executor.execute(_RENEW, {"owner": owner, "until": until}).rowcount
 
 
-def unfinished_events(session: Session, *, older_than: timedelta, waiting_for: timedelta | None = None,
-                      limit: int = 100) -> list[tuple[str, str | None]]:
-    """(event id, user id) of events no worker finished, oldest first: waiting longer
-    than `waiting_for` (default `older_than`), or taken more than `older_than` ago by
-    a worker that died before it answered (an event with an answer on record is
-    never taken again). Those taken are set back to waiting, to be claimed anew."""
-    now = utcnow()
-    waiting_cutoff = now - (older_than if waiting_for is None else waiting_for)
-    answered = select(ChatMessage.id).where(ChatMessage.webhook_event_id == WebhookEvent.webhook_event_id,
-                                            ChatMessage.direction == "out")
-    rows = session.execute(
-        select(WebhookEvent.webhook_event_id, WebhookEvent.line_user_id)
-        .where(
-            or_(
-                and_(WebhookEvent.status == "received", WebhookEvent.received_at < waiting_cutoff),
-                and_(WebhookEvent.status == "processing", WebhookEvent.received_at < now - older_than),
-            ),
-            ~answered.exists(),
-        )
-        .order_by(WebhookEvent.timestamp_ms)
-        .limit(limit)
-    ).all()
-    session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.webhook_event_id.in_([r[0] for r in rows]), WebhookEvent.status == "processing")
-        .values(status="received")
+def release(executor: Executor, webhook_event_ids: Sequence[str], *, owner: str,
+            retry_at: datetime | None = None) -> None:
+    """Give back events taken but not answered (no room in the workers' queue, or a
+    failed attempt, to be tried again from `retry_at`): a sweeper claims them."""
+    executor.execute(update(_events).where(_events.c.webhook_event_id.in_(list(webhook_event_ids)),
+                                           _events.c.status == "processing", _events.c.lease_owner == owner)
+                     .values(status="received", lease_owner=None, lease_until=None, next_attempt_at=retry_at))
+
+
+def _due(now: datetime):
+    return or_(
+        and_(_events.c.status == "received",
+             or_(_events.c.next_attempt_at.is_(None), _events.c.next_attempt_at <= now)),
+        and_(_events.c.status == "processing", or_(_events.c.lease_until.is_(None), _events.c.lease_until < now)),
     )
-    return [(event_id, user_id) for event_id, user_id in rows]
+
+
+def users_with_due_events(executor: Executor, *, limit: int = 100) -> list[str | None]:
+    """Users with events to claim (waiting, or left by a process whose lease ran
+    out), those who waited longest first."""
+    first = func.min(_events.c.timestamp_ms)
+    return list(executor.execute(select(_events.c.line_user_id, first).where(_due(utcnow()))
+                                 .group_by(_events.c.line_user_id).order_by(first).limit(limit)).scalars())
+
+
+def claim_due(executor: Executor, line_user_id: str | None, *, owner: str, lease: timedelta, max_attempts: int,
+              limit: int, event_of: Callable[[dict[str, Any]], Event]) -> tuple[list[Claim], list[Dead]]:
+    """Take a user's due events, in order, unless another process holds a live lease
+    on one of that user's events (it is answering them: the rest wait for it).
+    Events out of attempts are given up instead. Returns what was taken (each
+    stored event read back by `event_of`) and what died."""
+    now = utcnow()
+    user = _events.c.line_user_id.is_(None) if line_user_id is None else _events.c.line_user_id == line_user_id
+    if line_user_id is not None:
+        if executor.engine.dialect.name == "postgresql":
+            # Two sweepers claiming one user's events take turns; the second then sees
+            # the first's leases below. (SQLite runs one writer at a time anyway.)
+            executor.execute(text("SELECT pg_advisory_xact_lock(hashtext(:user))"), {"user": line_user_id})
+        if executor.execute(select(_events.c.id).where(
+                user, _events.c.status == "processing", _events.c.lease_owner != owner,
+                _events.c.lease_until >= now).limit(1)).first() is not None:
+            return [], []
+    dead = [Dead(*row) for row in executor.execute(
+        update(_events).where(user, _due(now), _events.c.attempts >= max_attempts)
+        .values(status="dead", lease_owner=None, lease_until=None, processed_at=now,
+                error=literal(f"gave up after {max_attempts} attempts; last error: ")
+                + func.coalesce(_events.c.error, "none recorded"))
+        .returning(_events.c.webhook_event_id, _events.c.line_user_id, _events.c.type))]
+    pick = (select(_events.c.id).where(user, _due(now)).order_by(_events.c.timestamp_ms, _events.c.webhook_event_id)
+            .limit(limit))
+    rows = executor.execute(
+        update(_events).where(_events.c.id.in_(pick.scalar_subquery()), _due(now))
+        .values(status="processing", lease_owner=owner, lease_until=now + lease, attempts=_events.c.attempts + 1,
+                next_attempt_at=None)
+        .returning(_events.c.payload, _events.c.received_at, _events.c.answer, _events.c.attempts,
+                   _events.c.timestamp_ms, _events.c.webhook_event_id)).all()
+    rows.sort(key=lambda row: (row.timestamp_ms, row.webhook_event_id))
+    modes = dict(executor.execute(_MODES, {"user_ids": [line_user_id]}).all()) if line_user_id else {}
+    return [Claim(event_of(row.payload), modes.get(line_user_id) == MANUAL, _aware(row.received_at), row.answer,
+                  row.attempts, wait_for_earlier=True) for row in rows], dead
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back times without their zone; they were stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:

@@ -12,7 +12,9 @@ from models.chat import ChatMessage, WebhookEvent
 from models.db import Database
 from services import conversations
 from services.conversations import Ending
+from bot.events import read_event
 from tests.conftest import make_stack
+from tests.core.test_sweeper import record_for_a_dead_process
 from tests.core.test_webhook import body_of, post, sign, text_event
 
 
@@ -49,12 +51,10 @@ def test_events_posted_together_and_again_are_each_recorded_and_answered_once(st
 def test_an_event_taken_again_after_a_crash_keeps_one_copy_of_its_message(stack):
     user = stack.new_user()
     event = text_event(user, "ถนนหน้าบ้านเป็นหลุมค่ะ")
-    db = stack.bot_app.extensions["db"]
-    with db.session() as session, session.begin():  # recorded and taken, then the process died
-        assert conversations.record_events(session, [event])
+    assert record_for_a_dead_process(stack.bot_app.extensions["db"], event)  # taken, then the process died
     assert _inbound(stack, user) == ["ถนนหน้าบ้านเป็นหลุมค่ะ"]  # in the transcript before the ack
     assert _status(stack, event["webhookEventId"]) == "processing"
-    assert stack.dispatcher.sweep(older_than=timedelta(0)) == 1
+    assert stack.dispatcher.sweep() == 1
     assert _inbound(stack, user) == ["ถนนหน้าบ้านเป็นหลุมค่ะ"]
     assert _status(stack, event["webhookEventId"]) == "done"
     assert len(stack.messages(user)) >= 1
@@ -77,7 +77,6 @@ def test_events_a_full_queue_left_behind_are_swept_at_once_in_the_pool(database_
         stack.settle()
         left = [e for e in events if _status(stack, e["webhookEventId"]) == "received"]
         assert left, "the queue of one had room for every event"
-        # Younger than the usual 30 s, but they overflowed: taken now.
         assert stack.dispatcher.sweep() == len(left)
         assert {_status(stack, e["webhookEventId"]) for e in events} == {"done"}
         assert all(len(stack.messages(user)) >= 2 for user in users)  # greeting, then the answer
@@ -93,14 +92,16 @@ def test_arrivals_and_endings_written_together_each_land_where_they_belong(datab
     user, other = "U" + uuid.uuid4().hex, "U" + uuid.uuid4().hex
     first, failed = text_event(user, "เมนู"), text_event(other, "สวัสดีค่ะ")
     second = text_event(user, "ขอบคุณค่ะ")
+    lease = timedelta(seconds=30)
     with db.transaction() as connection:
-        assert len(conversations.record_events(connection, [first, failed])) == 2
+        assert len(conversations.record_events(connection, [read_event(first), read_event(failed)],
+                                               owner="me", lease=lease)) == 2
     reply = {"type": "text", "text": "เมนูค่ะ"}
     with db.transaction() as connection:
-        claims = conversations.record_events(connection, [second], [
+        claims = conversations.record_events(connection, [read_event(second)], ended=[
             Ending(first["webhookEventId"], user, [reply]),
-            Ending(failed["webhookEventId"], other, error="ValueError('x')")])
-    assert [c.event["webhookEventId"] for c in claims] == [second["webhookEventId"]]
+            Ending(failed["webhookEventId"], other, error="ValueError('x')")], owner="me", lease=lease)
+    assert [c.event.event_id for c in claims] == [second["webhookEventId"]]
     with db.session() as session:
         statuses = dict(session.execute(select(WebhookEvent.webhook_event_id, WebhookEvent.status)).all())
         rows = session.execute(select(ChatMessage.direction, ChatMessage.text, ChatMessage.via)
@@ -120,5 +121,6 @@ def test_one_event_in_two_bodies_of_one_batch_is_taken_once(stack):
     user = stack.new_user()
     event = text_event(user, "เมนู")
     with stack.bot_app.extensions["db"].transaction() as connection:
-        taken = stack.dispatcher._write_batch(connection, [_Arrived([event]), _Arrived([dict(event)])])
-    assert [[c.event["webhookEventId"] for c in claims] for claims in taken] == [[event["webhookEventId"]], []]
+        taken = stack.dispatcher._write_batch(connection, [_Arrived([read_event(event)], []),
+                                                           _Arrived([read_event(dict(event))], [])])
+    assert [[c.event.event_id for c in claims] for claims in taken] == [[event["webhookEventId"]], []]
