@@ -248,7 +248,8 @@ class Dispatcher:
         self._renewing = False
         self._owner: tuple[int, str] | None = None
         self._alarms = Alarms()
-        self._overflowed = threading.Event()
+        self._wake_sweeper = threading.Event()  # wakes the sweeper early
+        self._left_behind = False  # events wait in the database for room here
         # Requests recording events and workers recording answers, at the same moment,
         # share a transaction.
         self._write = GroupCommit(db, self._write_batch, observe=metrics.WRITE_BATCH.observe)
@@ -308,7 +309,7 @@ class Dispatcher:
             self._keep_leases()
         if left:
             log.warning("worker queue full; %d event(s) left for the sweeper", len(left))
-            self._overflowed.set()
+            self._left_behind = True
         return left
 
     # -- in the workers ----------------------------------------------------------
@@ -332,6 +333,9 @@ class Dispatcher:
                     del self._queues[user]
                     self._running.discard(user)
                     self._lock.notify_all()
+                if self._left_behind and self._queued <= self.queue_size // 2:
+                    self._left_behind = False
+                    self._wake_sweeper.set()  # room again: the sweeper feeds in what waits
             if head.batch is not None:
                 head.batch.finished_one()
         if more:
@@ -533,7 +537,7 @@ class Dispatcher:
         of attempts, send pushes that are due, return idle manual chats to the bot.
         Safe to run in every process at once. Returns how many events it claimed, once
         the workers have answered them."""
-        self._overflowed.clear()
+        self._wake_sweeper.clear()
         if manual_idle is not None:
             with self.db.session() as session, session.begin():
                 conversations.release_idle_manual(session, idle_for=manual_idle)
@@ -545,6 +549,7 @@ class Dispatcher:
             for user in users:
                 room = self.queue_size - self._queued
                 if room <= 0:
+                    self._left_behind = True
                     break
                 claimed += self._claim(user, room, batch)
             batch.wait()
@@ -574,8 +579,9 @@ class Dispatcher:
         return len(claims) - len(left)
 
     def wait_for_sweep(self, timeout: float) -> None:
-        """Until the next sweep is due: `timeout`, or sooner when the queue overflowed."""
-        self._overflowed.wait(timeout)
+        """Until the next sweep is due: `timeout`, or sooner when events wait in the
+        database for room that has freed up here."""
+        self._wake_sweeper.wait(timeout)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         with self._lock:

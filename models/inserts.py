@@ -6,18 +6,21 @@ a driver executemany costs more still. The SQL is the same on PostgreSQL and SQL
 so it is written here as text once per table, column set, row count and conflict
 rule, and reused; Python-side column defaults are filled in as SQLAlchemy would.
 Group commit (models/group_commit.py) makes the row counts vary with the load,
-hence the room for many of them.
+hence the room for many of them. Many rows go in statements of at most MAX_ROWS:
+SQLite takes 32,766 parameters per statement, PostgreSQL 65,535, and a webhook body
+of a megabyte holds thousands of events.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlalchemy import CursorResult, Table, TextClause, bindparam, text
+from sqlalchemy import Table, TextClause, bindparam, text
 
 from models.db import Executor
 
 OnConflict = Literal["ignore", "update"]
+MAX_ROWS = 500
 
 
 def insert_rows(executor: Executor, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -26,8 +29,9 @@ def insert_rows(executor: Executor, table: Table, rows: list[dict[str, Any]]) ->
 
 
 def insert_or_ignore(executor: Executor, table: Table, key: str, rows: list[dict[str, Any]], *,
-                     returning: str | None = None) -> CursorResult[Any]:
-    """INSERT … ON CONFLICT (key) DO NOTHING [RETURNING returning], for rows with the same keys."""
+                     returning: str | None = None) -> list[Any]:
+    """INSERT … ON CONFLICT (key) DO NOTHING, for rows with the same keys; the
+    `returning` column of the rows inserted."""
     return _insert(executor, table, rows, key=key, on_conflict="ignore", returning=returning)
 
 
@@ -38,11 +42,17 @@ def upsert(executor: Executor, table: Table, key: str, rows: list[dict[str, Any]
 
 
 def _insert(executor: Executor, table: Table, rows: list[dict[str, Any]], *, key: str | None = None,
-            on_conflict: OnConflict | None = None, returning: str | None = None) -> CursorResult[Any]:
+            on_conflict: OnConflict | None = None, returning: str | None = None) -> list[Any]:
     filled = [{**_defaults(table, row), **row} for row in rows]
     columns = tuple(filled[0])
-    sql = _sql(table, columns, len(filled), key, on_conflict, returning)
-    return executor.execute(sql, {f"{c}_{i}": row[c] for i, row in enumerate(filled) for c in columns})
+    returned: list[Any] = []
+    for start in range(0, len(filled), MAX_ROWS):
+        part = filled[start:start + MAX_ROWS]
+        sql = _sql(table, columns, len(part), key, on_conflict, returning)
+        result = executor.execute(sql, {f"{c}_{i}": row[c] for i, row in enumerate(part) for c in columns})
+        if returning:
+            returned += result.scalars()
+    return returned
 
 
 @lru_cache(maxsize=1024)

@@ -165,8 +165,7 @@ def record_events(executor: Executor, events: Sequence[Event], rejected: Sequenc
     if unique:
         rows = sorted((_event_row(event, now, owner, now + lease) for event in unique.values()),  # two bodies with
                       key=lambda row: row["webhook_event_id"])  # the same events wait, not deadlock
-        recorded = set(insert_or_ignore(executor, _events, "webhook_event_id", rows,
-                                        returning="webhook_event_id").scalars())
+        recorded = set(insert_or_ignore(executor, _events, "webhook_event_id", rows, returning="webhook_event_id"))
         new = [e for event_id, e in unique.items() if event_id in recorded and isinstance(e, Event)]
     arrived = [e for e in new if e.user_id and e.type in ANSWERED]
     # The replies first: they answer messages that came before these new ones.
@@ -190,8 +189,7 @@ def record_events(executor: Executor, events: Sequence[Event], rejected: Sequenc
 
 def _event_row(event: Event | Rejected, now: datetime, owner: str, lease_until: datetime) -> dict[str, Any]:
     row = {"webhook_event_id": event.event_id, "line_user_id": event.user_id, "received_at": now,
-           "lease_owner": None, "lease_until": None, "answer": None, "retry_key": None, "next_attempt_at": None,
-           "processed_at": None}
+           "lease_owner": None, "lease_until": None}
     if isinstance(event, Rejected):
         return {**row, "type": "rejected", "timestamp_ms": 0, "mode": "active", "is_redelivery": False,
                 "payload": {"excerpt": event.excerpt}, "status": "rejected", "attempts": 0, "error": event.reason}
@@ -327,6 +325,32 @@ def claim_due(executor: Executor, line_user_id: str | None, *, owner: str, lease
     modes = dict(executor.execute(_MODES, {"user_ids": [line_user_id]}).all()) if line_user_id else {}
     return [Claim(event_of(row.payload), modes.get(line_user_id) == MANUAL, _aware(row.received_at), row.answer,
                   row.attempts, wait_for_earlier=True) for row in rows], dead
+
+
+@dataclass(frozen=True)
+class GivenUp:
+    """An event no answer came of: rejected as malformed, or dead after its attempts."""
+
+    webhook_event_id: str
+    status: str
+    type: str
+    line_user_id: str | None
+    attempts: int
+    error: str | None
+    received_at: datetime
+
+
+def given_up(session: Session, *, status: str | None = None, offset: int = 0,
+             limit: int = 50) -> tuple[list[GivenUp], int]:
+    """Dead and rejected events, newest first, a page at a time; and how many there are."""
+    statuses = [status] if status in ("dead", "rejected") else ["dead", "rejected"]
+    where = _events.c.status.in_(statuses)
+    total = session.scalar(select(func.count()).select_from(_events).where(where)) or 0
+    rows = session.execute(
+        select(_events.c.webhook_event_id, _events.c.status, _events.c.type, _events.c.line_user_id,
+               _events.c.attempts, _events.c.error, _events.c.received_at)
+        .where(where).order_by(_events.c.received_at.desc(), _events.c.id.desc()).offset(offset).limit(limit))
+    return [GivenUp(*row[:-1], _aware(row[-1])) for row in rows], total
 
 
 def _aware(moment: datetime) -> datetime:

@@ -57,9 +57,9 @@ def enqueue(
     made = insert_or_ignore(executor, _outbox, "retry_key", [{
         "line_user_id": line_user_id, "messages": messages, "retry_key": key, "reason": reason,
         "webhook_event_id": webhook_event_id,
-    }], returning="id").scalar()
-    if made is not None:
-        return Push(made, line_user_id, messages, key, "pending", webhook_event_id)
+    }], returning="id")
+    if made:
+        return Push(made[0], line_user_id, messages, key, "pending", webhook_event_id)
     row = executor.execute(select(_outbox).where(_outbox.c.retry_key == key)).one()
     return _push(row)
 
