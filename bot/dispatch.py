@@ -217,7 +217,7 @@ class Dispatcher:
         threads: int = 8,
         queue_size: int = 1000,
         loading_after: float = 1.0,
-        lease_seconds: float = 30.0,
+        lease_seconds: float = 15.0,
         max_attempts: int = 5,
         channel: Channel | None = None,
         secret_key: str = "",

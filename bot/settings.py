@@ -47,7 +47,7 @@ class Settings(DatabaseSettings):
     worker_queue_size: int = Field(default=1000, ge=1)
     # An event is leased to the process working on it; the process renews the lease
     # while it lives, and a lease left to expire (a dead process) lets another take it.
-    event_lease_seconds: float = Field(default=30.0, ge=1, le=600)
+    event_lease_seconds: float = Field(default=15.0, ge=1, le=600)
     event_max_attempts: int = Field(default=5, ge=1, le=50)
     sweep_interval_seconds: float = Field(default=10.0, gt=0, le=600)
     flow_idle_minutes: int = Field(default=30, ge=1)
