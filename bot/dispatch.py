@@ -101,6 +101,7 @@ class _Arrived:
 
     events: list[Event]
     rejected: list[Rejected]
+    waiting: frozenset[str] = frozenset()  # no room for these here: recorded for the sweeper
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,12 @@ class Dispatcher:
         # check: a redelivery costs one row that is not written, less than asking
         # Redis first about every event.
         events.sort(key=lambda e: (e.user_id or "", e.order))
-        new: list[Claim] = self._write(_Arrived(events, rejected)) if events or rejected else []
+        room = max(0, self.queue_size - self._queued)
+        waiting = frozenset(e.event_id for e in events[room:])
+        if waiting:
+            log.warning("worker queue full; %d event(s) left for the sweeper", len(waiting))
+            self._left_behind = True
+        new: list[Claim] = self._write(_Arrived(events, rejected, waiting)) if events or rejected else []
         for kind, count in Counter(e.type for e in events).items():
             metrics.EVENTS_RECEIVED.labels(type=kind).inc(count)
         metrics.EVENTS_DUPLICATE.inc(len(events) - len(new))
@@ -477,7 +483,8 @@ class Dispatcher:
         ends = [item for item in items if isinstance(item, _End)]
         claims = {c.event.event_id: c for c in conversations.record_events(
             connection, [e for a in arrivals for e in a.events], [r for a in arrivals for r in a.rejected],
-            [end.ending for end in ends], owner=self.owner, lease=self.lease)}
+            [end.ending for end in ends], owner=self.owner, lease=self.lease,
+            waiting=frozenset().union(*(a.waiting for a in arrivals)))}
         results: list[Any] = []
         for item in items:
             if isinstance(item, _Arrived):

@@ -1,26 +1,26 @@
 """INSERTs that run for every webhook event, their SQL written once.
 
-SQLAlchemy 2.0 cannot cache its dialect ``on_conflict`` constructs, nor a multi-row
-``values()``, and compiles them anew on every call (about half a millisecond each);
-a driver executemany costs more still. The SQL is the same on PostgreSQL and SQLite,
-so it is written here as text once per table, column set, row count and conflict
-rule, and reused; Python-side column defaults are filled in as SQLAlchemy would.
-Group commit (models/group_commit.py) makes the row counts vary with the load,
-hence the room for many of them. Many rows go in statements of at most MAX_ROWS:
-SQLite takes 32,766 parameters per statement, PostgreSQL 65,535, and a webhook body
-of a megabyte holds thousands of events.
+All the rows of one INSERT travel as one JSON parameter that the database unpacks
+(PostgreSQL's json_populate_recordset, SQLite's json_each), so the SQL is the same
+whatever the number of rows: written once per table, column set and conflict rule,
+and cached by SQLAlchemy and the driver alike. A multi-row VALUES list, its SQL
+different for every row count, cost SQLAlchemy a compile and psycopg a parse of
+every placeholder: 3,000 events of one webhook body took over 2 s to record that
+way, and SQLite refuses more than 32,766 parameters. Python-side column defaults
+are filled in as SQLAlchemy would.
 """
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
-from sqlalchemy import Table, TextClause, bindparam, text
+import orjson
+from sqlalchemy import Dialect, Table, TextClause, bindparam, text
+from sqlalchemy.types import String
 
 from models.db import Executor
 
 OnConflict = Literal["ignore", "update"]
-MAX_ROWS = 500
 
 
 def insert_rows(executor: Executor, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -45,29 +45,51 @@ def _insert(executor: Executor, table: Table, rows: list[dict[str, Any]], *, key
             on_conflict: OnConflict | None = None, returning: str | None = None) -> list[Any]:
     filled = [{**_defaults(table, row), **row} for row in rows]
     columns = tuple(filled[0])
-    returned: list[Any] = []
-    for start in range(0, len(filled), MAX_ROWS):
-        part = filled[start:start + MAX_ROWS]
-        sql = _sql(table, columns, len(part), key, on_conflict, returning)
-        result = executor.execute(sql, {f"{c}_{i}": row[c] for i, row in enumerate(part) for c in columns})
-        if returning:
-            returned += result.scalars()
-    return returned
+    dialect = executor.get_bind().dialect if hasattr(executor, "get_bind") else executor.dialect
+    sql, encode = _statement(table, columns, key, on_conflict, returning, dialect.name)
+    if encode is None:  # SQLite stores what SQLAlchemy's types make of the values
+        encode = _sqlite_encoder(table, columns, dialect)
+    result = executor.execute(sql, {"rows": encode(filled)})
+    return list(result.scalars()) if returning else []
 
 
-@lru_cache(maxsize=1024)
-def _sql(table: Table, columns: tuple[str, ...], count: int, key: str | None, on_conflict: OnConflict | None,
-         returning: str | None) -> TextClause:
-    values = ", ".join("(" + ", ".join(f":{c}_{i}" for c in columns) + ")" for i in range(count))
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {values}"
+@lru_cache(maxsize=256)
+def _statement(table: Table, columns: tuple[str, ...], key: str | None, on_conflict: OnConflict | None,
+               returning: str | None, dialect: str) -> tuple[TextClause, Callable[[list], str] | None]:
+    names = ", ".join(columns)
+    if dialect == "postgresql":
+        # The table's own row type converts each JSON value to its column's type.
+        sql = f"INSERT INTO {table.name} ({names}) SELECT {names} FROM json_populate_recordset(NULL::{table.name}, " \
+              "CAST(:rows AS json))"
+        encode: Callable[[list], str] | None = _json
+    else:
+        picks = ", ".join(f"json_extract(value, '$.{c}')" for c in columns)
+        sql = f"INSERT INTO {table.name} ({names}) SELECT {picks} FROM json_each(:rows) WHERE true"
+        encode = None
     if on_conflict == "ignore":
         sql += f" ON CONFLICT ({key}) DO NOTHING"
     elif on_conflict == "update":
         sql += f" ON CONFLICT ({key}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
     if returning:
         sql += f" RETURNING {returning}"
-    return text(sql).bindparams(*(bindparam(f"{c}_{i}", type_=table.c[c].type)
-                                  for i in range(count) for c in columns))
+    return text(sql).bindparams(bindparam("rows", type_=String())), encode
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    return orjson.dumps(rows, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+@lru_cache(maxsize=256)
+def _sqlite_encoder(table: Table, columns: tuple[str, ...], dialect: Dialect) -> Callable[[list], str]:
+    """Each value as SQLAlchemy binds it on SQLite (times as its text form, JSON as
+    text, booleans as 0/1), so rows written here read back as any other."""
+    processors = {c: p for c in columns if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect))}
+
+    def encode(rows: list[dict[str, Any]]) -> str:
+        return _json([{c: (processors[c](v) if c in processors and v is not None else v) for c, v in row.items()}
+                      for row in rows])
+
+    return encode
 
 
 def _defaults(table: Table, row: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Container, Iterable, Sequence
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
@@ -148,7 +148,8 @@ class Dead:
 
 
 def record_events(executor: Executor, events: Sequence[Event], rejected: Sequence[Rejected] = (),
-                  ended: Sequence[Ending] = (), *, owner: str, lease: timedelta) -> list[Claim]:
+                  ended: Sequence[Ending] = (), *, owner: str, lease: timedelta,
+                  waiting: Container[str] = ()) -> list[Claim]:
     """Store webhook events that arrived, and how earlier ones ended, with a statement
     per kind of row whatever their number (under load the webhook and the workers write
     together: models/group_commit.py): the events; the transcript, the residents'
@@ -156,15 +157,17 @@ def record_events(executor: Executor, events: Sequence[Event], rejected: Sequenc
     whether staff have the chat; the ended events done or failed.
 
     Returns the events not seen before, taken under `owner`'s lease, except standby
-    ones, stored only (another channel answers them)."""
+    ones, stored only (another channel answers them), and those `waiting` for room
+    in the owner's queues, stored for a sweeper to claim."""
     now = utcnow()
     unique: dict[str, Event | Rejected] = {}
     for event in [*events, *rejected]:
         unique.setdefault(event.event_id, event)
     new: list[Event] = []
     if unique:
-        rows = sorted((_event_row(event, now, owner, now + lease) for event in unique.values()),  # two bodies with
-                      key=lambda row: row["webhook_event_id"])  # the same events wait, not deadlock
+        rows = sorted((_event_row(event, now, None if event.event_id in waiting else owner, now + lease)
+                       for event in unique.values()),  # two bodies with the same events wait, not deadlock
+                      key=lambda row: row["webhook_event_id"])
         recorded = set(insert_or_ignore(executor, _events, "webhook_event_id", rows, returning="webhook_event_id"))
         new = [e for event_id, e in unique.items() if event_id in recorded and isinstance(e, Event)]
     arrived = [e for e in new if e.user_id and e.type in ANSWERED]
@@ -182,18 +185,19 @@ def record_events(executor: Executor, events: Sequence[Event], rejected: Sequenc
     for ending in ended:
         if ending.error is not None:
             executor.execute(_FAILED, {"event_id": ending.webhook_event_id, "error": ending.error, "at": now})
-    taken = [e for e in new if e.mode != "standby"]
+    taken = [e for e in new if e.mode != "standby" and e.event_id not in waiting]
     behind = _users_with_earlier(executor, taken)
     return [Claim(e, modes.get(e.user_id) == MANUAL, now, wait_for_earlier=e.user_id in behind) for e in taken]
 
 
-def _event_row(event: Event | Rejected, now: datetime, owner: str, lease_until: datetime) -> dict[str, Any]:
+def _event_row(event: Event | Rejected, now: datetime, owner: str | None, lease_until: datetime) -> dict[str, Any]:
     row = {"webhook_event_id": event.event_id, "line_user_id": event.user_id, "received_at": now,
            "lease_owner": None, "lease_until": None}
     if isinstance(event, Rejected):
         return {**row, "type": "rejected", "timestamp_ms": 0, "mode": "active", "is_redelivery": False,
                 "payload": {"excerpt": event.excerpt}, "status": "rejected", "attempts": 0, "error": event.reason}
     standby = event.mode == "standby"
+    status = "standby" if standby else "processing" if owner else "received"
     return {
         **row,
         "type": event.type,
@@ -201,11 +205,11 @@ def _event_row(event: Event | Rejected, now: datetime, owner: str, lease_until: 
         "mode": event.mode,
         "is_redelivery": event.is_redelivery,
         "payload": event.payload,
-        "status": "standby" if standby else "processing",
-        "attempts": 0 if standby else 1,
+        "status": status,
+        "attempts": 1 if status == "processing" else 0,
         "error": None,
-        "lease_owner": None if standby else owner,
-        "lease_until": None if standby else lease_until,
+        "lease_owner": owner if status == "processing" else None,
+        "lease_until": lease_until if status == "processing" else None,
     }
 
 
