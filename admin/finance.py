@@ -27,9 +27,10 @@ from services.billing.accounts import customer_by_code
 from services.billing.balance import invoice_summaries
 from services.billing.documents import receipt_pdf_bytes
 from services.billing.errors import BillingError
-from services.billing.payments import PAYMENT_METHOD_NAMES, record_cash_payment
+from services.billing.payments import PAYMENT_METHOD_NAMES, earliest_payment_day, record_cash_payment
 from services.billing.receipts import receipt_detail
 from services.billing.slips import approve_slip, pending_slips, reject_slip, slip_review
+from services.ids import parse_id
 from services.money import to_money
 from services.thaidate import BANGKOK
 
@@ -72,7 +73,13 @@ def _paid_at(day_text: str, time_text: str) -> datetime:
 
 
 def _invoice(text: str) -> int | None:
-    return int(text) if text.strip().isdigit() else None
+    """The invoice picked from the form's list; none picked means oldest due first."""
+    if not text.strip():
+        return None
+    invoice_id = parse_id(text)
+    if invoice_id is None:
+        raise FormError("ใบแจ้งหนี้ที่เลือกไม่ถูกต้อง กรุณาเลือกจากรายการอีกครั้ง")
+    return invoice_id
 
 
 def _plain(amount: Decimal | None) -> str:
@@ -108,15 +115,17 @@ def _slip_page(slip_id: int, *, values: dict[str, str] | None = None, error: str
     shown = {"amount": _plain(review.suggested_amount), "paid_on": paid_at.date().isoformat(),
              "paid_time": paid_at.strftime("%H:%M"), "invoice_id": str(review.suggested_invoice_id or ""),
              "reason": "", **(values or {})}
-    return render_template("admin/slip.html", slip=review, values=shown, error=error, reasons=REJECT_REASONS), status
+    today = datetime.now(BANGKOK).date()
+    return render_template("admin/slip.html", slip=review, values=shown, error=error, reasons=REJECT_REASONS,
+                           today=today, earliest=earliest_payment_day(today)), status
 
 
-@bp.get("/slips/<int:slip_id>")
+@bp.get("/slips/<id:slip_id>")
 def slip(slip_id: int) -> tuple[str, int]:
     return _slip_page(slip_id)
 
 
-@bp.get("/slips/<int:slip_id>/image")
+@bp.get("/slips/<id:slip_id>/image")
 def slip_image(slip_id: int) -> Response:
     with db().session() as session:
         found = session.execute(select(Slip.image_path, Slip.content_type).where(Slip.id == slip_id)).first()
@@ -136,7 +145,7 @@ def slip_image(slip_id: int) -> Response:
     return response
 
 
-@bp.post("/slips/<int:slip_id>/approve")
+@bp.post("/slips/<id:slip_id>/approve")
 def approve(slip_id: int) -> Response | tuple[str, int]:
     values = {key: request.form.get(key, "") for key in ("amount", "paid_on", "paid_time", "invoice_id")}
     try:
@@ -158,7 +167,7 @@ def approve(slip_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("admin.slip", slip_id=slip_id))
 
 
-@bp.post("/slips/<int:slip_id>/reject")
+@bp.post("/slips/<id:slip_id>/reject")
 def reject(slip_id: int) -> Response | tuple[str, int]:
     reason = request.form.get("reason", "")
     try:
@@ -221,7 +230,7 @@ def cash_receive() -> Response | tuple[str, int]:
 
 # ------------------------------------------------------------------ receipts
 
-@bp.get("/receipts/<int:receipt_id>")
+@bp.get("/receipts/<id:receipt_id>")
 def receipt(receipt_id: int) -> str:
     with db().session() as session:
         customer_id = session.scalar(select(Payment.customer_id).join(Receipt, Receipt.payment_id == Payment.id)
@@ -234,7 +243,7 @@ def receipt(receipt_id: int) -> str:
                            method=PAYMENT_METHOD_NAMES[summary.method])
 
 
-@bp.get("/receipts/<int:receipt_id>.pdf")
+@bp.get("/receipts/<id:receipt_id>.pdf")
 def receipt_pdf(receipt_id: int) -> Response:
     with db().session() as session, session.begin():
         try:

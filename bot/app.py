@@ -9,6 +9,8 @@ from datetime import timedelta
 import redis
 from flask import Flask, jsonify
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import BaseConverter, ValidationError
 
 import nlu
 import web
@@ -23,6 +25,7 @@ from flows import build_router
 from flows.engine import Engine
 from flows.state import StateStore
 from models.db import Database
+from services.ids import parse_id
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,10 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
                             timeout=settings.line_timeout_seconds),
         secret_key=settings.secret_key, data_dir=settings.data_dir, sms=settings.sms,
     )
+    if settings.trusted_proxies:  # each client's own address, for the login limit and the logs
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    app.url_map.converters["id"] = IdConverter
     app.session_interface = _SessionCookies()
     app.extensions.update(settings=settings, db=db, redis=redis_client, line=client, dispatcher=dispatcher)
     app.register_blueprint(webhook.bp)
@@ -71,6 +78,22 @@ def create_app(settings: Settings | None = None, *, background: bool = True) -> 
         _start_sweeper(dispatcher, every=settings.sweep_interval_seconds,
                        manual_idle=timedelta(hours=settings.manual_idle_hours))
     return app
+
+
+class IdConverter(BaseConverter):
+    """``<id:name>`` in a route: a record id as services.ids reads it. Werkzeug's
+    ``int`` takes Thai digits for another record and 30 digits into a database overflow."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        found = parse_id(value)
+        if found is None:
+            raise ValidationError()
+        return found
+
+    def to_url(self, value: int) -> str:
+        return str(value)
 
 
 class _SessionCookies(SecureCookieSessionInterface):

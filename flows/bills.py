@@ -18,6 +18,7 @@ from services.billing.credit_notes import credit_note_detail
 from services.billing.invoices import invoice_detail
 from services.billing.paying import payment_request
 from services.billing.receipts import ReceiptSummary, receipt_detail, recent_receipts
+from services.ids import parse_id
 from services.money import format_baht
 from services.thaidate import BANGKOK, format_thai_date
 from web import links
@@ -32,8 +33,7 @@ def _today() -> date:
 
 
 def _number(turn: Turn, key: str) -> int | None:
-    raw = turn.data.get(key, "")
-    return int(raw) if raw.isdigit() else None
+    return parse_id(turn.data.get(key))
 
 
 def check_balance(turn: Turn, ctx: Context) -> Messages:

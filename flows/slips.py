@@ -12,17 +12,27 @@ from flows import basic, cards
 from flows import messages as m
 from flows.accounts import active_customer
 from flows.engine import Context, Flow, Invalid, Messages, Step, Turn
-from services.billing.slips import MAX_SLIP_BYTES, SlipStore, submit_slip
+from flows.texts import say
+from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipStore, submit_slip
 from services.identity import linking
-from services.payments.slips import read_slip_image
+from services.ids import parse_id
+from services.payments.slips import MAX_PIXELS, MAX_SIDE, read_slip_image
+from services.profile import OrgProfile
 from services.thaidate import BANGKOK
 from web import links
+
+
+def refusal_text(status: str, profile: OrgProfile) -> str:
+    """Why a picture was not taken, one of services.billing.slips.REFUSALS, in the
+    words of texts.yml: the chat and the web form say the same."""
+    return say(f"slip_refused_{status}", profile, mb=MAX_SLIP_BYTES // (1024 * 1024), side=f"{MAX_SIDE:,}",
+               megapixels=MAX_PIXELS // 1_000_000)
 
 
 def _begin(turn: Turn, ctx: Context) -> Messages | None:
     invoice = turn.data.get("invoice", "")
     ctx.slots["customer_id"] = active_customer(ctx, "send_slip", **({"invoice": invoice} if invoice else {}))
-    ctx.slots["invoice_id"] = int(invoice) if invoice.isdigit() else None
+    ctx.slots["invoice_id"] = parse_id(invoice)
     return None
 
 
@@ -35,7 +45,8 @@ def _ask(ctx: Context) -> Messages:
 
 def _take(turn: Turn, ctx: Context) -> dict[str, Any]:
     if turn.kind != "image":
-        raise Invalid(m.text(ctx.say("slip_not_an_image" if turn.kind == "file" else "slip_need_image"), [
+        said = refusal_text("wrong_format", ctx.profile) if turn.kind == "file" else ctx.say("slip_need_image")
+        raise Invalid(m.text(said, [
             m.qr_camera(ctx.say("camera_label")), m.qr_camera_roll(ctx.say("camera_roll_label"))]))
     image = _download(turn, ctx)
     return _submit(ctx, image, customer_id=ctx.slots["customer_id"], invoice_id=ctx.slots.get("invoice_id"))
@@ -53,10 +64,8 @@ def _submit(ctx: Context, image: bytes, *, customer_id: int, invoice_id: int | N
     with ctx.db.session() as session, session.begin():
         result = submit_slip(session, customer_id=customer_id, image=image, source="chat", line_user_id=ctx.user_id,
                              store=SlipStore(ctx.data_dir / "slips"), now=datetime.now(BANGKOK), invoice_id=invoice_id)
-    if result.status == "not_an_image":
-        raise Invalid(ctx.say("slip_not_an_image"))
-    if result.status == "too_large":
-        raise Invalid(ctx.say("slip_too_large", limit=MAX_SLIP_BYTES // (1024 * 1024)))
+    if result.status in REFUSALS:
+        raise Invalid(refusal_text(result.status, ctx.profile))
     return {"status": result.status, "amount": str(result.amount) if result.amount is not None else None,
             "paid_at": result.paid_at.isoformat() if result.paid_at else None, "bank": result.bank,
             "reference": result.reference, "qr_read": result.qr_read}

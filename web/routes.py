@@ -8,8 +8,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from flows import cards
+from flows.slips import refusal_text
 from services.billing.documents import receipt_pdf_bytes
-from services.billing.slips import MAX_SLIP_BYTES, SlipStore, submit_slip
+from services.billing.errors import BillingError
+from services.billing.payments import check_payment_day, earliest_payment_day
+from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipStore, submit_slip
+from services.ids import parse_id
 from services.messaging.outbox import retry_key_for
 from services.money import to_money
 from services.payments.qrimage import payment_card_png
@@ -24,8 +28,13 @@ FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
 @bp.errorhandler(413)
 def _too_large(_exc) -> Response:
     return Response(render_template("web/message.html", profile=_profile(), title="ไฟล์ใหญ่เกินไป",
-                                    body=f"รูปมีขนาดใหญ่เกิน {MAX_SLIP_BYTES // (1024 * 1024)} MB "
-                                         "กรุณากลับไปเลือกรูปที่เล็กลง หรือแคปหน้าจอสลิปแล้วส่งใหม่"), status=413)
+                                    body=refusal_text("too_large", _profile())), status=413)
+
+
+def _link_refused() -> Response:
+    return Response(render_template(
+        "web/message.html", profile=_profile(), title="ลิงก์นี้ใช้ไม่ได้แล้ว",
+        body="ลิงก์หมดอายุหรือไม่ถูกต้อง กรุณากลับไปที่แชท LINE แล้วขอลิงก์ใหม่อีกครั้ง"), status=403)
 
 
 def _signed() -> dict[str, str]:
@@ -33,9 +42,7 @@ def _signed() -> dict[str, str]:
     try:
         return verify(request.full_path, secret=current_app.config["SECRET_KEY"])
     except SignatureError:
-        abort(Response(render_template(
-            "web/message.html", profile=_profile(), title="ลิงก์นี้ใช้ไม่ได้แล้ว",
-            body="ลิงก์หมดอายุหรือไม่ถูกต้อง กรุณากลับไปที่แชท LINE แล้วขอลิงก์ใหม่อีกครั้ง"), status=403))
+        abort(_link_refused())
 
 
 def _profile():
@@ -58,7 +65,7 @@ def qr_card() -> Response:
     return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
 
-@bp.get("/receipts/<int:receipt_id>.pdf")
+@bp.get("/receipts/<id:receipt_id>.pdf")
 def receipt_pdf(receipt_id: int) -> Response:
     _signed()
     settings = current_app.extensions["settings"]
@@ -75,13 +82,15 @@ def receipt_pdf(receipt_id: int) -> Response:
 def slip_form() -> Response | str:
     params = _signed()
     request.max_content_length = MAX_SLIP_BYTES + FORM_OVERHEAD  # the webhook's 1 MB is too small for a photo
-    customer_id, user_id = int(params.get("c", "0") or 0), params.get("u") or None
-    invoice_id = int(params["i"]) if params.get("i", "").isdigit() else None
-    values: dict[str, Any] = {"paid_on": date.today().isoformat(), "amount": ""}
+    customer_id, user_id, invoice_id = parse_id(params.get("c")), params.get("u") or None, parse_id(params.get("i"))
+    if customer_id is None:
+        return _link_refused()
+    today = datetime.now(BANGKOK).date()
+    values: dict[str, Any] = {"paid_on": today.isoformat(), "amount": ""}
     errors: list[str] = []
     if request.method == "POST":
         values = {"paid_on": request.form.get("paid_on", ""), "amount": request.form.get("amount", "")}
-        amount, paid_on, errors = _read_form(values)
+        amount, paid_on, errors = _read_form(values, today)
         upload = request.files.get("slip")
         image = upload.read(MAX_SLIP_BYTES + 1) if upload else b""
         if not image:
@@ -92,19 +101,18 @@ def slip_form() -> Response | str:
                 result = submit_slip(session, customer_id=customer_id, image=image, source="web", line_user_id=user_id,
                                      store=SlipStore(settings.data_dir / "slips"), now=datetime.now(BANGKOK),
                                      declared_amount=amount, declared_paid_on=paid_on, invoice_id=invoice_id)
-            if result.status == "not_an_image":
-                errors.append("ไฟล์นี้ไม่ใช่รูปภาพที่อ่านได้ กรุณาเลือกรูปสลิป (JPG หรือ PNG)")
-            elif result.status == "too_large":
-                errors.append(f"รูปมีขนาดใหญ่เกิน {MAX_SLIP_BYTES // (1024 * 1024)} MB กรุณาเลือกรูปที่เล็กลง")
+            if result.status in REFUSALS:
+                errors.append(refusal_text(result.status, _profile()))
             else:
                 _tell_in_chat(user_id, result)
                 return render_template("web/slip_done.html", profile=_profile(), result=result)
     status = 400 if errors else 200
     return Response(render_template("web/slip_form.html", profile=_profile(), values=values, errors=errors,
-                                    max_mb=MAX_SLIP_BYTES // (1024 * 1024)), status=status)
+                                    max_mb=MAX_SLIP_BYTES // (1024 * 1024), today=today,
+                                    earliest=earliest_payment_day(today)), status=status)
 
 
-def _read_form(values: dict[str, str]) -> tuple[Decimal | None, date | None, list[str]]:
+def _read_form(values: dict[str, str], today: date) -> tuple[Decimal | None, date | None, list[str]]:
     errors: list[str] = []
     amount = paid_on = None
     try:
@@ -116,8 +124,9 @@ def _read_form(values: dict[str, str]) -> tuple[Decimal | None, date | None, lis
         amount = None
     try:
         paid_on = date.fromisoformat(values["paid_on"])
-        if paid_on > datetime.now(BANGKOK).date():
-            errors.append("วันที่โอนต้องไม่เป็นวันในอนาคต")
+        check_payment_day(paid_on, today=today)
+    except BillingError as refused:
+        errors.append(str(refused))
     except ValueError:
         errors.append("กรุณาเลือกวันที่โอนเงิน")
     return amount, paid_on, errors

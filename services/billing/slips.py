@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from PIL import Image, ImageOps
 from sqlalchemy import or_, select
@@ -29,18 +29,22 @@ from services.billing.balance import InvoiceSummary, invoice_summaries, unalloca
 from services.billing.documents import write_atomically
 from services.billing.errors import BillingError
 from services.billing.locks import lock_rows
-from services.billing.payments import record_payment
+from services.billing.payments import check_payment_day, record_payment
 from services.billing.receipts import issue_receipt
 from services.billing.times import as_utc
 from services.identity.linking import followers_of
 from services.money import format_baht, to_money
 from services.payments.banks import bank_name
-from services.payments.slips import read_slip_image
+from services.payments.slips import PictureRefusal, picture_format, read_slip_image
 from services.thaidate import BANGKOK, format_thai_datetime
 
 MAX_SLIP_BYTES = 10 * 1024 * 1024
 
-SubmissionStatus = Literal["pending", "duplicate", "not_an_image", "too_large"]
+# Why a file was not taken as a slip: the reader's refusals, or more bytes than MAX_SLIP_BYTES.
+# Nothing is stored for any of them; the chat and the web form each word them for the resident.
+Refusal = Literal[PictureRefusal, "too_large"]
+REFUSALS: tuple[str, ...] = get_args(Refusal)
+SubmissionStatus = Literal["pending", "duplicate", Refusal]
 
 # What staff read when the mini-QR could not be used (the resident's wording is in services.payments.slips).
 QR_PROBLEMS = {
@@ -76,8 +80,8 @@ class SlipStore:
 
     def save(self, sha256: str, image: bytes) -> tuple[str, str]:
         """Store a picture already known to decode; returns (relative path, content type)."""
+        is_jpeg = picture_format(image) == "JPEG"
         with Image.open(io.BytesIO(image)) as opened:
-            is_jpeg = opened.format == "JPEG"
             upright = ImageOps.exif_transpose(opened)
         if is_jpeg:
             ext, content_type, fmt, options = "jpg", "image/jpeg", "JPEG", {"quality": 92}
@@ -130,19 +134,21 @@ def submit_slip(session: Session, *, customer_id: int, image: bytes, source: str
                 store: SlipStore, now: datetime, declared_amount: Decimal | None = None,
                 declared_paid_on: date | None = None, invoice_id: int | None = None,
                 max_bytes: int = MAX_SLIP_BYTES) -> SlipSubmission:
-    """Queue a slip for finance. A file that is not a picture, or too big, is
-    refused with nothing stored; a picture or transfer already live on another
-    slip (or already recorded as a payment) is a duplicate, also with nothing
-    stored. An ``invoice_id`` that is not this customer's open invoice is ignored."""
+    """Queue a slip for finance. A file refused (see ``REFUSALS``) leaves nothing
+    stored; a picture or transfer already live on another slip (or already recorded
+    as a payment) is a duplicate, also with nothing stored. An ``invoice_id`` that
+    is not this customer's open invoice is ignored."""
     if source not in SLIP_SOURCES:
         raise ValueError(f"unknown slip source {source!r}")
     amount = None if declared_amount is None else to_money(declared_amount, exact=True)
     if amount is not None and amount <= 0:
         raise BillingError("จำนวนเงินที่โอนต้องมากกว่าศูนย์")
+    if declared_paid_on is not None:
+        check_payment_day(declared_paid_on, today=now.astimezone(BANGKOK).date())
     if len(image) > max_bytes:
         return SlipSubmission("too_large", None, None, None, None, None, False)
     reading = read_slip_image(image)
-    if reading.status in ("not_an_image", "too_large"):
+    if reading.status in REFUSALS:
         return SlipSubmission(reading.status, None, None, None, None, None, False)
     # SQLite: take the write lock before reading, so no other submission slips in between.
     lock_rows(session, Customer, [customer_id])
@@ -341,7 +347,8 @@ def approve_slip(session: Session, slip_id: int, *, amount: Decimal | str, paid_
         raise BillingError("วันเวลาที่โอนต้องไม่เลยเวลาปัจจุบัน กรุณาตรวจจากสลิปอีกครั้ง")
     slip = _claim(session, slip_id)
     payment = record_payment(session, slip.customer_id, amount=amount, paid_at=paid_at, method="transfer",
-                             reference=slip.qr_trans_ref, received_by=reviewed_by, note=f"สลิป #{slip.id}")
+                             reference=slip.qr_trans_ref, received_by=reviewed_by, note=f"สลิป #{slip.id}",
+                             today=now.astimezone(BANGKOK).date())
     allocate_payment(session, payment.id, invoice_id=invoice_id)
     receipt = issue_receipt(session, payment.id, number_format=receipt_number_format, issued_at=now)
     slip.status, slip.payment_id = "approved", payment.id

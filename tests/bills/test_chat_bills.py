@@ -228,7 +228,7 @@ def test_slip_form_from_the_signed_link(bills):
     assert ok.status_code == 200 and "ได้รับหลักฐาน" in ok.text
     not_a_picture = requests.post(form_url, data={"paid_on": "2026-11-20", "amount": "10"},
                                   files={"slip": ("slip.pdf", b"%PDF-1.4 not a picture", "application/pdf")}, timeout=10)
-    assert not_a_picture.status_code == 400 and "ไม่ใช่รูปภาพ" in not_a_picture.text
+    assert not_a_picture.status_code == 400 and "เปิดไฟล์นี้เป็นรูปภาพไม่ได้" in not_a_picture.text
     huge = requests.post(form_url, data={"paid_on": "2026-11-20", "amount": "10"},
                          files={"slip": ("big.jpg", b"\xff" * (20 * 1024 * 1024), "image/jpeg")}, timeout=30)
     assert huge.status_code == 413 and "ใหญ่เกิน" in huge.text
@@ -314,12 +314,16 @@ def send_slip(stack, user: str, trans_ref: str) -> int:
         return next(s.id for s in pending_slips(session) if s.qr_trans_ref == trans_ref)
 
 
+def slip_in_review(stack, trans_ref: str) -> tuple[str, int, requests.Session, str]:
+    """A registered resident's slip in the queue, and a finance officer with its review page's URL."""
+    user = stack.new_user()
+    register(stack, user)
+    slip_id = send_slip(stack, user, trans_ref)
+    return user, slip_id, staff_login(stack), f"{stack.bot.url}/admin/slips/{slip_id}"
+
+
 def test_slip_approved_in_the_back_office_sends_the_receipt_and_its_pdf(bills, tmp_path):
-    user = bills.new_user()
-    register(bills, user)
-    slip_id = send_slip(bills, user, "20261126C0001")
-    office = staff_login(bills)
-    page = f"{bills.bot.url}/admin/slips/{slip_id}"
+    user, _slip_id, office, page = slip_in_review(bills, "20261126C0001")
     approved = office.post(f"{page}/approve", timeout=30, data={
         "csrf_token": csrf(office, page), "amount": "10790.00",
         "paid_on": (datetime.now(BANGKOK).date() - timedelta(days=1)).isoformat(),
@@ -347,11 +351,7 @@ def test_slip_approved_in_the_back_office_sends_the_receipt_and_its_pdf(bills, t
 
 
 def test_slip_rejected_in_the_back_office_tells_the_reason(bills):
-    user = bills.new_user()
-    register(bills, user)
-    slip_id = send_slip(bills, user, "20261126D0001")
-    office = staff_login(bills)
-    page = f"{bills.bot.url}/admin/slips/{slip_id}"
+    user, _slip_id, office, page = slip_in_review(bills, "20261126D0001")
     no_reason = office.post(f"{page}/reject", timeout=10, data={"csrf_token": csrf(office, page), "reason": " "})
     assert no_reason.status_code == 400
     rejected = office.post(f"{page}/reject", timeout=10, data={
@@ -396,6 +396,4 @@ def test_waterworks_without_a_biller_id_pays_by_promptpay(database_url):
         payment = read_payment(_decode_qr(requests.get(qr_url, timeout=10)))
         assert payment.kind == "promptpay" and payment.amount == owed and "พร้อมเพย์" in texts([bill])
     finally:
-        stack.bot.stop()
-        stack.emulator.stop()
-        stack.dispatcher.shutdown()
+        stack.close()

@@ -29,6 +29,7 @@ from services.billing.slips import (
 )
 from services.profile import load_profile
 from tests.accounts.helpers import RECEIPT_FORMAT, at, bill, customer
+from tests.payments.pictures import encoded
 from tests.slip_images import TRANS_REF, png, slip_image, slip_png
 
 TODAY = date(2026, 12, 15)
@@ -117,11 +118,18 @@ def test_slip_whose_qr_cannot_be_read_still_reaches_a_person(db, store, picture)
     assert any("ตรวจการส่งซ้ำจากเลขอ้างอิงไม่ได้" in w for w in review.warnings)
 
 
-def test_not_a_picture_or_too_big_stores_nothing(db, store):
+def test_refused_files_store_nothing(db, store):
+    """Each refusal has its own reason; none leaves a slip row or a file behind."""
+    refused = {
+        "not_an_image": [b"%PDF-1.7 this is a document", slip_png()[:5000]],
+        "too_large": [b"\x89PNG" + b"\0" * (20 * 1024 * 1024)],
+        "wrong_format": [encoded(slip_image(), "GIF"), encoded(slip_image(), "WEBP"), encoded(slip_image(), "BMP")],
+        "too_many_pixels": [png(Image.new("1", (2_000_000, 20))), png(Image.new("1", (20_000, 20_000)))],
+    }
     with db.session() as s, s.begin():
         owner, _old, _new = _books(s)
-        assert _submit(s, store, owner.id, b"%PDF-1.7 this is a document").status == "not_an_image"
-        assert _submit(s, store, owner.id, b"\x89PNG" + b"\0" * (20 * 1024 * 1024)).status == "too_large"
+        for reason, files in refused.items():
+            assert [_submit(s, store, owner.id, data).status for data in files] == [reason] * len(files)
         assert _submit(s, store, owner.id, slip_png(), max_bytes=1000).status == "too_large"
         assert _count(s) == 0
     assert _stored_files(store) == []
@@ -155,7 +163,7 @@ def test_a_transfer_already_recorded_as_a_payment_is_a_duplicate(db, store):
     with db.session() as s, s.begin():
         owner, _old, _new = _books(s)
         record_payment(s, owner.id, amount="1000.00", paid_at=at(TODAY - timedelta(days=1)), method="bank_report",
-                       reference=TRANS_REF)
+                       reference=TRANS_REF, today=TODAY)
         result = _submit(s, store, owner.id)
         assert _count(s) == 0
     assert (result.status, result.amount, result.paid_at) == ("duplicate", Decimal("1000.00"),
@@ -286,7 +294,8 @@ def test_a_transfer_recorded_meanwhile_cannot_be_approved_again(db, store):
         owner, _old, _new = _books(s)
         slip_id = _submit(s, store, owner.id).slip_id
         # The bank's report arrives before finance gets to the slip.
-        record_payment(s, owner.id, amount="1000.00", paid_at=at(TODAY, 9), method="bank_report", reference=TRANS_REF)
+        record_payment(s, owner.id, amount="1000.00", paid_at=at(TODAY, 9), method="bank_report", reference=TRANS_REF,
+                       today=TODAY)
     with db.session() as s:
         assert any("บันทึกรับชำระไปแล้ว" in w for w in slip_review(s, slip_id, today=TODAY).warnings)
     with pytest.raises(BillingError, match=f"เลขอ้างอิง {TRANS_REF} บันทึกไว้แล้ว"):

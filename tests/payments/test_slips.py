@@ -1,13 +1,20 @@
 import io
-import struct
-import zlib
+import random
 from decimal import Decimal
 
 import pytest
 from PIL import Image, ImageFilter
 
-from services.payments.slips import QROnlySlipVerifier, is_reused, read_slip_image, slip_key
+from services.payments.slips import (
+    MAX_PIXELS,
+    MAX_SIDE,
+    QROnlySlipVerifier,
+    is_reused,
+    read_slip_image,
+    slip_key,
+)
 from services.payments.thaiqr import SlipQR, promptpay_payload, slip_payload
+from tests.payments.pictures import encoded, png_header_only
 from tests.slip_images import TRANS_REF, png, slip_image
 
 def _low_contrast(image: Image.Image) -> Image.Image:
@@ -44,20 +51,67 @@ def test_payment_qr_is_not_a_slip():
     assert reading.status == "not_a_slip_qr"
     assert "ไม่ใช่ QR ของสลิป" in reading.message
 
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG that claims a size but carries no pixels: what a decompression bomb looks like at first."""
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)) + \
-        chunk(b"IEND", b"")
-
 def test_non_image_bombs_and_broken_images_are_refused():
     assert read_slip_image(b"%PDF-1.7 not an image").status == "not_an_image"
-    assert read_slip_image(png(Image.new("1", (8000, 6000)))).status == "too_large"
-    assert read_slip_image(_png_header_only(30000, 30000)).status == "too_large"  # Pillow's own bomb limit
-    assert read_slip_image(_png_header_only(800, 1200)).status == "not_an_image"  # no pixel data
+    assert read_slip_image(png(Image.new("1", (10000, 6000)))).status == "too_many_pixels"
+    assert read_slip_image(png_header_only(30000, 30000)).status == "too_many_pixels"  # Pillow's own bomb limit
+    assert read_slip_image(png_header_only(800, 1200)).status == "not_an_image"  # no pixel data
     truncated = png(slip_image())
     assert read_slip_image(truncated[: len(truncated) // 2]).status == "not_an_image"
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF", "WEBP", "ICO"])
+def test_pictures_other_than_jpeg_and_png_are_refused_for_their_format(fmt):
+    """Pillow would read these slips' QRs; the form promises JPG or PNG and only those decoders run."""
+    picture = slip_image().resize((240, 366)) if fmt == "ICO" else slip_image()
+    reading = read_slip_image(encoded(picture, fmt))
+    assert (reading.status, reading.slip) == ("wrong_format", None)
+    assert "JPG หรือ PNG" in reading.message
+    assert read_slip_image(encoded(slip_image(), "JPEG")).status == "ok"
+
+
+@pytest.mark.parametrize("width,height", [(2_000_000, 20), (65_536, 1), (40_000, 1_000), (10_001, 10),
+                                          (20_000, 20_000), (7_300, 7_300)])
+def test_sides_and_pixels_are_limited_from_the_header(width, height):
+    """A side over MAX_SIDE or more than MAX_PIXELS is refused before decoding; zxing-cpp
+    raised on sides over 65,535 and 40000x1000 took seconds and 600 MB."""
+    reading = read_slip_image(png_header_only(width, height))
+    assert reading.status == "too_many_pixels"
+    assert "ความละเอียดสูงเกินไป" in reading.message
+
+
+def test_a_40_kb_picture_two_million_pixels_wide_is_refused():
+    wide = png(Image.new("1", (2_000_000, 20)))
+    assert len(wide) < 50_000
+    assert read_slip_image(wide).status == "too_many_pixels"
+
+
+@pytest.mark.parametrize("width,height", [(MAX_SIDE, 20), (20, MAX_SIDE), (MAX_SIDE, 1199), (3, 3)])
+def test_pictures_within_the_limits_are_never_enlarged_past_them(width, height):
+    """Thin pictures are enlarged to find small QRs; 10000x20 was made 800000x1600 and zxing-cpp raised."""
+    assert read_slip_image(png(Image.new("L", (width, height), 255))).status == "no_qr"
+
+
+def test_a_slip_at_the_largest_allowed_size_is_read():
+    big = slip_image().resize((MAX_PIXELS // MAX_SIDE, MAX_SIDE))
+    reading = read_slip_image(encoded(big, "JPEG"))
+    assert reading.status == "ok" and reading.slip == SlipQR("004", TRANS_REF)
+
+
+def test_damaged_pictures_are_refused_never_raised():
+    """Truncated and scribbled-over JPEGs and PNGs: every one gets an answer."""
+    rng = random.Random(12)
+    originals = [encoded(slip_image().resize((360, 550)), fmt) for fmt in ("PNG", "JPEG")]
+    seen = set()
+    for _ in range(300):
+        data = bytearray(rng.choice(originals))
+        if rng.random() < 0.3:
+            data = data[:rng.randrange(len(data))]
+        for _ in range(rng.randrange(1, 30)):
+            data[rng.randrange(min(len(data), rng.choice((300, len(data)))))] = rng.randrange(256)
+        seen.add(read_slip_image(bytes(data)).status)
+    assert "not_an_image" in seen and seen <= {"ok", "no_qr", "not_a_slip_qr", "not_an_image", "too_many_pixels"}
+
 
 def test_reused_slip_is_detected_by_transaction_ref():
     slip = SlipQR("004", TRANS_REF)
