@@ -1,5 +1,5 @@
 """The staff back office (SPEC §4.9), mounted at /admin: login, the slip review
-queue, cash at the counter and receipts. Server-rendered Thai pages with no
+queue, cash at the counter, receipts, and (admins) events no answer came of. Server-rendered Thai pages with no
 script; every page needs a staff login and every POST a CSRF token."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import Flask
 
 def init_admin(app: Flask) -> None:
     # The views are imported here, so `smartservice staff ...` does not load the web stack.
-    from admin import auth, finance  # noqa: F401 - registers the routes on the blueprint
+    from admin import auth, events, finance  # noqa: F401 - registers the routes on the blueprint
     from admin.blueprint import bp
 
     auth.login_manager.init_app(app)

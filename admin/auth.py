@@ -1,13 +1,23 @@
-"""Staff login and logout (Flask-Login sessions over services.staff)."""
+"""Staff login and logout (Flask-Login sessions over services.staff).
+
+The login limit per client counts by ``request.remote_addr``. Behind a reverse
+proxy that is the proxy's address for everyone, so the whole office would share
+one limit: an operator behind nginx sets TRUSTED_PROXIES to the number of proxies
+in front (bot/app.py then believes that many X-Forwarded-For hops). It is 0 by
+default because without a proxy X-Forwarded-For is whatever the client writes,
+and a guesser would write a new address for every try.
+"""
 from __future__ import annotations
 
-from flask import Response, redirect, render_template, request, send_file, url_for
+from datetime import datetime, timezone
+
+from flask import Response, redirect, render_template, request, send_file, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from admin.blueprint import bp, db
 from models.base import utcnow
 from services.documents.fonts import thai_font
-from services.staff import StaffIdentity, authenticate, staff_by_token
+from services.staff import StaffIdentity, authenticate, end_sessions, session_alive, staff_by_token
 
 login_manager = LoginManager()
 login_manager.login_view = "admin.login"
@@ -26,11 +36,27 @@ class StaffSession(UserMixin):
         return self.identity.token
 
 
+# When the login session began and was last used, as Unix seconds in the signed
+# cookie: the client can neither move them nor make an old cookie younger.
+STARTED, SEEN = "staff_started", "staff_seen"
+
+
+def _at(key: str) -> datetime | None:
+    value = session.get(key)
+    return datetime.fromtimestamp(value, timezone.utc) if isinstance(value, int) else None
+
+
 @login_manager.user_loader
 def _load(token: str) -> StaffSession | None:
-    with db().session() as session:
-        identity = staff_by_token(session, token)
-    return StaffSession(identity) if identity else None
+    now, started, seen = utcnow(), _at(STARTED), _at(SEEN)
+    if started is None or seen is None or not session_alive(started, seen, now):
+        return None
+    with db().session() as s:
+        identity = staff_by_token(s, token)
+    if identity is None:
+        return None
+    session[SEEN] = int(now.timestamp())
+    return StaffSession(identity)
 
 
 def _safe_next(target: str | None) -> str:
@@ -41,23 +67,30 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | str:
+def login() -> Response | tuple[str, int, dict[str, str]] | str:
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     username = request.form.get("username", "")
     if request.method == "GET":
         return render_template("admin/login.html", username=username, error=None)
-    with db().session() as session, session.begin():
-        result = authenticate(session, username, request.form.get("password", ""), now=utcnow())
+    now = utcnow()
+    with db().session() as s, s.begin():
+        result = authenticate(s, username, request.form.get("password", ""), now=now, client=request.remote_addr)
     if result.staff is None:
-        status = 429 if result.status == "locked" else 401
-        return render_template("admin/login.html", username=username, error=result.message), status
+        status = 401 if result.status == "wrong" else 429
+        headers = {"Retry-After": str(result.retry_after_seconds)} if result.retry_after_seconds else {}
+        return render_template("admin/login.html", username=username, error=result.message), status, headers
     login_user(StaffSession(result.staff))
+    session[STARTED] = session[SEEN] = int(now.timestamp())
     return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    # Ended on the server, not only forgotten by this browser: a copy of the cookie
+    # (another tab, another computer, a thief) is refused from now on too.
+    with db().session() as s, s.begin():
+        end_sessions(s, current_user.identity.id)
     logout_user()
     return redirect(url_for("admin.login"))
 

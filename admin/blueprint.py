@@ -13,6 +13,7 @@ from services.billing.slips import SlipStore
 from services.money import format_baht
 from services.profile import OrgProfile
 from services.thaidate import format_thai_date, format_thai_datetime
+from web import protect
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")
 
@@ -49,15 +50,14 @@ def _guard() -> Response | None:
     return None
 
 
+ADMIN_CSP = ("default-src 'self'; img-src 'self' data:; script-src 'none'; form-action 'self'; frame-ancestors 'none'; "
+             "base-uri 'none'")
+
+
 @bp.after_request
 def _headers(response: Response) -> Response:
     response.headers.setdefault("Cache-Control", "no-store")
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; script-src 'none'; form-action 'self'; frame-ancestors 'none'")
-    return response
+    return protect(response, csp=ADMIN_CSP, referrer="same-origin")
 
 
 ERROR_TEXTS = {

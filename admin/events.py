@@ -11,6 +11,7 @@ from services import conversations
 
 PER_PAGE = 50
 STATUS_NAMES = {"dead": "ลองครบแล้วไม่สำเร็จ", "rejected": "ข้อมูลผิดรูปแบบ"}
+TYPE_NAMES = {"message": "ข้อความ", "postback": "กดปุ่ม", "follow": "เพิ่มเพื่อน", "rejected": "—"}
 
 
 @bp.get("/events")
@@ -25,4 +26,4 @@ def events() -> str:
                                              limit=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     return render_template("admin/events.html", rows=rows, total=total, status=status, page=page_number,
-                           pages=pages, status_names=STATUS_NAMES)
+                           pages=pages, status_names=STATUS_NAMES, type_names=TYPE_NAMES)

@@ -54,7 +54,7 @@ from models.db import Database
 from models.group_commit import GroupCommit
 from services import conversations
 from services.conversations import Answer, Claim, Ending, Event, Rejected
-from services.identity.sms import HttpSmsSettings
+from services.identity.sms import HttpSmsSettings, send_due
 from services.messaging import outbox
 from services.messaging.outbox import Push
 from services.profile import OrgProfile
@@ -247,6 +247,7 @@ class Dispatcher:
         self._blocked_since: dict[str, float] = {}
         self._queued = 0  # claims in memory, queued or being answered
         self._renewing = False
+        self._closed = False
         self._owner: tuple[int, str] | None = None
         self._alarms = Alarms()
         self._wake_sweeper = threading.Event()  # wakes the sweeper early
@@ -458,6 +459,8 @@ class Dispatcher:
         self._alarms.after(self.lease.total_seconds() / 3, self._renew)
 
     def _renew(self) -> None:
+        if self._closed:
+            return
         try:
             with self.db.transaction() as connection:
                 conversations.renew_leases(connection, self.owner, until=utcnow() + self.lease)
@@ -541,7 +544,7 @@ class Dispatcher:
     def sweep(self, *, manual_idle: timedelta | None = None) -> int:
         """Claim events nobody is answering (left by a full queue, a failed attempt
         once its pause is over, or a process whose lease ran out), give up those out
-        of attempts, send pushes that are due, return idle manual chats to the bot.
+        of attempts, send pushes and SMS that are due, return idle manual chats to the bot.
         Safe to run in every process at once. Returns how many events it claimed, once
         the workers have answered them."""
         self._wake_sweeper.clear()
@@ -564,6 +567,7 @@ class Dispatcher:
             if not claimed:
                 break
         self.delivery.drain()
+        send_due(self.db, self.sms)
         return total
 
     def _claim(self, user: str | None, room: int, batch: _Batch) -> int:
@@ -595,6 +599,7 @@ class Dispatcher:
             return self._lock.wait_for(lambda: self._queued == 0, timeout)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=False)
 
 

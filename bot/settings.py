@@ -54,6 +54,9 @@ class Settings(DatabaseSettings):
     manual_idle_hours: int = Field(default=8, ge=1)
     loading_after_seconds: float = Field(default=1.0, ge=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Reverse proxies in front of the bot (nginx, a load balancer) whose
+    # X-Forwarded-For/-Proto/-Host are believed; 0 believes no such header.
+    trusted_proxies: int = Field(default=0, ge=0, le=5)
 
     @field_validator("line_api_base", "public_base_url")
     @classmethod

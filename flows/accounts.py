@@ -25,7 +25,8 @@ from services import conversations
 from services.billing.accounts import customer_info, normalise_code
 from services.identity import linking
 from services.identity.otp import OtpPolicy, start_registration, verify_otp
-from services.identity.sms import make_provider
+from services.identity.sms import send_soon
+from services.ids import parse_id
 from services.thaidate import BANGKOK
 
 REGISTER = "register"
@@ -107,10 +108,11 @@ def _ask_phone(ctx: Context) -> Messages:
 def _send_otp(ctx: Context, phone: str) -> dict[str, str]:
     with ctx.db.session() as session, session.begin():
         result = start_registration(session, customer_code=ctx.slots["customer_code"], phone=phone,
-                                    line_user_id=ctx.user_id, policy=_policy(ctx),
-                                    sms=make_provider(session, ctx.sms), now=now())
+                                    line_user_id=ctx.user_id, policy=_policy(ctx), now=now())
     if result.status != "sent":
         raise Invalid(result.message)
+    # For a pair that matched and one that did not alike: the answer waits for neither.
+    send_soon(ctx.db, ctx.sms)
     return {"phone": phone, "notice": result.message}
 
 
@@ -211,12 +213,8 @@ def _accounts_card(ctx: Context) -> dict[str, Any]:
     return cards.account_message(accounts, profile=ctx.profile)
 
 
-def _customer_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() else None
-
-
 def _switch(ctx: Context, raw: str) -> Messages:
-    customer_id = _customer_id(raw)
+    customer_id = parse_id(raw)
     with ctx.db.session() as session, session.begin():
         switched = customer_id is not None and linking.switch_active(session, ctx.user_id, customer_id)
         info = customer_info(session, customer_id) if switched else None
@@ -226,7 +224,7 @@ def _switch(ctx: Context, raw: str) -> Messages:
 
 
 def _unlink(ctx: Context, raw: str, *, confirmed: bool) -> Messages:
-    customer_id = _customer_id(raw)
+    customer_id = parse_id(raw)
     with ctx.db.session() as session, session.begin():
         if customer_id is None or not linking.can_see(session, ctx.user_id, customer_id):
             return [m.text(ctx.say("account_not_found"))]

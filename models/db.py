@@ -53,7 +53,9 @@ def json_text(value: object) -> str:
 
 
 def make_engine(url: str, **kwargs: object) -> Engine:
-    kwargs = {"json_serializer": json_text, "json_deserializer": orjson.loads, **kwargs}
+    # A failed statement's parameters are residents' words (messages, names, phones):
+    # never in an exception, so never in a log line or a stored error.
+    kwargs = {"json_serializer": json_text, "json_deserializer": orjson.loads, **kwargs, "hide_parameters": True}
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
 
@@ -69,7 +71,28 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         return engine
     engine = create_engine(url, **{"pool_size": 20, "max_overflow": 20, **kwargs})
     _ping_when_idle(engine)
+    _errors_without_row_data(engine)
     return engine
+
+
+def _errors_without_row_data(engine: Engine) -> None:
+    """PostgreSQL's errors repeat what failed: the DETAIL the whole row or key
+    ("Failing row contains (…)", "Key (…)=(…) already exists"), data errors (class
+    22) the value itself ('invalid input syntax for type integer: "…"'): the
+    parameters hide_parameters hides, back in the message. What is printed keeps the
+    primary message (the SQLSTATE alone for data errors); the exception types stay,
+    and everything stays on ``.orig.diag`` for code that looks."""
+
+    @event.listens_for(engine, "handle_error")
+    def _terse(context):  # pragma: no branch
+        orig = context.original_exception
+        state = getattr(getattr(orig, "diag", None), "sqlstate", None)
+        if state is None:  # not from the server: psycopg's own messages carry no values
+            return
+        message = f"SQLSTATE {state}" if state.startswith("22") else orig.diag.message_primary
+        orig.args = (message,)
+        if context.sqlalchemy_exception is not None:
+            context.sqlalchemy_exception.args = (f"({type(orig).__module__}.{type(orig).__name__}) {message}",)
 
 
 def _ping_when_idle(engine: Engine) -> None:

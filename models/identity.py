@@ -1,9 +1,8 @@
-"""One-time passwords and the development SMS outbox.
+"""One-time passwords, the SMS outbox and the development SMS store.
 
 Every registration attempt leaves an OTP challenge row, even when the customer
 code or phone does not match (then no code exists and no SMS is sent). The
-rows are what the rate limits count, so limits hold without Redis and do not
-depend on whether the data matched.
+rows are what the rate limits count, so limits hold without Redis.
 """
 from __future__ import annotations
 
@@ -51,3 +50,29 @@ class SmsMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     sender: Mapped[str] = mapped_column(String(32))
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SmsOutbox(Base):
+    """An SMS to send, written in the transaction that decided to send it and sent
+    after the commit (services/identity/sms.py): the answer never waits for the
+    gateway, and a crash between the two loses nothing. The text holds a one-time
+    code in clear, so it is erased once the message is sent or given up."""
+
+    __tablename__ = "sms_outbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        Index("ix_sms_outbox_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # A sender takes a message by moving this ahead (its lease); a sender that dies
+    # before recording the outcome leaves it due again when the lease runs out.
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # no use sending it after
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

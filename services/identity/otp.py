@@ -4,8 +4,17 @@ The caller never learns whether a customer code exists: an unknown code, a
 phone that is not on file and a correct pair all get the same answer, and all
 leave a challenge row. Only a correct pair gets a code (and an SMS); the other
 challenges have no code, so every guess against them is simply wrong and they
-lock after the same five tries. Cooldown and rate limits look only at what was
-typed and when, never at whether it matched, so they cannot leak it either.
+lock after the same five tries. The SMS is queued in the same transaction and
+sent after the commit, off the answer's path (services/identity/sms.py), so a
+matching pair is answered as fast as any other.
+
+Limits count per requester (the LINE user), so nobody can use up someone
+else's allowance: a LINE user gets 5 requests an hour, and the cooldown is per
+LINE user, code and phone; wrong tries only ever count against the requester's
+own challenge. A phone gets at most 15 SMS an hour, far more than one requester
+can ask for; when that cap is reached the answer is still the same and the
+challenge simply gets no code. None of this looks at whether the data matched
+in a way the answer shows, so the limits leak nothing either.
 
 Codes are 6 digits from ``secrets``, kept only as HMAC-SHA256 under the
 server secret with a per-challenge salt, valid 5 minutes, 5 tries. The try
@@ -16,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import math
 import secrets
 from dataclasses import dataclass
@@ -32,9 +40,7 @@ from services.billing.accounts import customer_by_code, normalise_code
 from services.billing.phones import is_mobile, mask_phone, normalise_phone
 from services.billing.times import as_utc
 from services.identity.linking import link_account
-from services.identity.sms import SmsError, SmsProvider
-
-log = logging.getLogger(__name__)
+from services.identity.sms import queue_sms
 
 PURPOSE_REGISTER = "register"
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -47,8 +53,8 @@ class OtpPolicy:
     lifetime: timedelta = timedelta(minutes=5)
     max_attempts: int = 5
     resend_cooldown: timedelta = timedelta(seconds=60)
-    per_phone_per_hour: int = 5
-    per_user_per_hour: int = 5
+    per_user_per_hour: int = 5  # requests by one LINE user, whatever the phone
+    sms_per_phone_per_hour: int = 15  # SMS to one phone, whoever asks: three times one requester's allowance
     polite: str = "ค่ะ"  # the profile's polite particle
 
 
@@ -82,18 +88,19 @@ def _minutes(seconds: int) -> int:
     return max(1, -(-seconds // 60))
 
 
-def _recent(session: Session, column, value: str, since: datetime) -> tuple[int, datetime | None]:
+def _recent(session: Session, condition, since: datetime) -> tuple[int, datetime | None]:
     count, oldest = session.execute(
         select(func.count(OtpChallenge.id), func.min(OtpChallenge.created_at))
-        .where(column == value, OtpChallenge.created_at > since)
+        .where(condition, OtpChallenge.created_at > since)
     ).one()
     return count, (as_utc(oldest) if oldest is not None else None)
 
 
 def start_registration(session: Session, *, customer_code: str, phone: str, line_user_id: str,
-                       policy: OtpPolicy, sms: SmsProvider, now: datetime) -> StartResult:
-    """Step one of registering: send an OTP to ``phone`` if, and only if, it is
-    on file for ``customer_code``. The answer is the same either way."""
+                       policy: OtpPolicy, now: datetime) -> StartResult:
+    """Step one of registering: queue an OTP SMS to ``phone`` if, and only if, it is
+    on file for ``customer_code``. The answer is the same either way. The caller
+    commits, then starts the sending (``sms.send_soon``)."""
     p = policy.polite
     now = as_utc(now)
     typed_phone = normalise_phone(phone)
@@ -113,36 +120,35 @@ def start_registration(session: Session, *, customer_code: str, phone: str, line
         return StartResult("cooldown", f"ระบบเพิ่งส่งคำขอรหัส OTP ไป กรุณารอ {wait} วินาทีแล้วขอใหม่อีกครั้ง{p}",
                            retry_after_seconds=wait)
 
-    for column, value, limit in ((OtpChallenge.phone, typed_phone, policy.per_phone_per_hour),
-                                 (OtpChallenge.line_user_id, line_user_id, policy.per_user_per_hour)):
-        count, oldest = _recent(session, column, value, now - _RATE_WINDOW)
-        if count >= limit:
-            wait = math.ceil((oldest + _RATE_WINDOW - now).total_seconds())
-            return StartResult(
-                "rate_limited",
-                f"ขออภัย{p} มีการขอรหัส OTP หลายครั้งเกินไป กรุณาลองใหม่ในอีก {_minutes(wait)} นาที",
-                retry_after_seconds=wait,
-            )
+    count, oldest = _recent(session, OtpChallenge.line_user_id == line_user_id, now - _RATE_WINDOW)
+    if count >= policy.per_user_per_hour:
+        wait = math.ceil((oldest + _RATE_WINDOW - now).total_seconds())
+        return StartResult(
+            "rate_limited",
+            f"ขออภัย{p} มีการขอรหัส OTP หลายครั้งเกินไป กรุณาลองใหม่ในอีก {_minutes(wait)} นาที",
+            retry_after_seconds=wait,
+        )
+    # Challenges with a code are the SMS this phone was sent.
+    texted, _ = _recent(session, (OtpChallenge.phone == typed_phone) & OtpChallenge.code_hash.is_not(None),
+                        now - _RATE_WINDOW)
 
     customer = customer_by_code(session, code)
     on_file = customer is not None and session.scalar(
         select(CustomerPhone.id).where(CustomerPhone.customer_id == customer.id, CustomerPhone.phone == typed_phone)
     ) is not None
+    send = on_file and texted < policy.sms_per_phone_per_hour
     salt = secrets.token_hex(16)
     otp = f"{secrets.randbelow(10**6):06d}"
+    code_hash = _hash(policy, salt, otp)  # made either way: the same work whatever matched
     challenge = OtpChallenge(
         purpose=PURPOSE_REGISTER, line_user_id=line_user_id, customer_code=code, phone=typed_phone,
-        customer_id=customer.id if on_file else None, code_hash=_hash(policy, salt, otp) if on_file else None,
+        customer_id=customer.id if send else None, code_hash=code_hash if send else None,
         salt=salt, expires_at=now + policy.lifetime, attempts=0, max_attempts=policy.max_attempts, created_at=now,
     )
     session.add(challenge)
     session.flush()
-    if on_file:
-        try:
-            sms.send(typed_phone, otp_sms_text(otp, policy.lifetime))
-        except SmsError as exc:
-            # The answer stays the same: a different one would tell that the pair matched.
-            log.warning("OTP SMS to %s failed: %s", mask_phone(typed_phone), exc)
+    if send:
+        queue_sms(session, typed_phone, otp_sms_text(otp, policy.lifetime), now=now, expires_at=challenge.expires_at)
     minutes = int(policy.lifetime.total_seconds() // 60)
     return StartResult(
         "sent",

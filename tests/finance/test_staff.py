@@ -1,5 +1,6 @@
 """Staff accounts: hashed passwords, one answer for every wrong login, a lock
-after five failures, and the command line that makes them."""
+after five failures of a name and ten of an address, sessions that end at logout
+and on their own, and the command line that makes them."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,8 @@ from services.staff import (
     StaffError,
     authenticate,
     create_staff,
+    end_sessions,
+    session_alive,
     set_password,
     staff_by_token,
 )
@@ -23,9 +26,9 @@ from services.staff import (
 NOW = datetime(2026, 12, 15, 7, 0, tzinfo=timezone.utc)
 
 
-def _login(db, username: str, password: str, now: datetime = NOW):
+def _login(db, username: str, password: str, now: datetime = NOW, client: str | None = None):
     with db.session() as s, s.begin():
-        return authenticate(s, username, password, now=now)
+        return authenticate(s, username, password, now=now, client=client)
 
 
 @pytest.fixture
@@ -82,6 +85,51 @@ def test_a_new_password_ends_old_sessions(db, malee):
         assert staff_by_token(s, malee.token) is None
     assert _login(db, "malee", "correct horse").status == "wrong"
     assert _login(db, "malee", "battery staple").status == "ok"
+
+
+def test_logging_out_ends_every_session_of_that_person_only(db, malee):
+    with db.session() as s, s.begin():
+        somchai = create_staff(s, username="somchai", display_name="นายสมชาย", role="admin", password="12345678")
+    second = _login(db, "malee", "correct horse").staff  # the same person at another computer
+    assert second.token == malee.token
+    with db.session() as s, s.begin():
+        end_sessions(s, malee.id)
+    with db.session() as s:
+        assert staff_by_token(s, malee.token) is None and staff_by_token(s, second.token) is None
+        assert staff_by_token(s, somchai.token) == somchai
+    fresh = _login(db, "malee", "correct horse").staff
+    with db.session() as s:
+        assert fresh.token != malee.token and staff_by_token(s, fresh.token) == fresh
+
+
+@pytest.mark.parametrize("token", ["²:x", "๑:x", "-1:x", "99999999999999999999:x", ":x", "1 :x"])
+def test_tokens_with_odd_ids_are_refused(db, malee, token):
+    with db.session() as s:
+        assert staff_by_token(s, token) is None
+
+
+def test_a_session_lasts_30_idle_minutes_and_8_hours_at_most():
+    assert session_alive(NOW, NOW + timedelta(minutes=29), NOW + timedelta(minutes=58))
+    assert not session_alive(NOW, NOW, NOW + timedelta(minutes=30))
+    assert session_alive(NOW, NOW + timedelta(hours=7, minutes=50), NOW + timedelta(hours=7, minutes=59))
+    assert not session_alive(NOW, NOW + timedelta(hours=7, minutes=50), NOW + timedelta(hours=8))
+
+
+def test_ten_failures_from_one_address_make_it_wait_whatever_the_names(db, malee):
+    guesser, office = "198.51.100.7", "203.0.113.20"
+    for n in range(10):
+        assert _login(db, f"name{n}", "guess", NOW + timedelta(minutes=n), client=guesser).status == "wrong"
+    waiting = _login(db, "malee", "correct horse", NOW + timedelta(minutes=10), client=guesser)
+    assert (waiting.status, waiting.staff, waiting.retry_after_seconds) == ("client_limited", None, 5 * 60)
+    assert "จากเครื่องนี้" in waiting.message and "กรุณารออีก 5 นาที" in waiting.message
+    # Another address is not held up, and a success there does not free the guesser.
+    assert _login(db, "malee", "correct horse", NOW + timedelta(minutes=10), client=office).status == "ok"
+    assert _login(db, "malee", "correct horse", NOW + timedelta(minutes=14), client=guesser).status == "client_limited"
+    # The oldest failure leaves the 15-minute window: one more try, and one more failure holds it again.
+    assert _login(db, "malee", "correct horse", NOW + timedelta(minutes=15), client=guesser).status == "ok"
+    assert _login(db, "name10", "guess", NOW + timedelta(minutes=15), client=guesser).status == "wrong"
+    again = _login(db, "malee", "correct horse", NOW + timedelta(minutes=15), client=guesser)
+    assert (again.status, again.retry_after_seconds) == ("client_limited", 60)
 
 
 def test_bad_accounts_are_refused_in_thai(db, malee):

@@ -1,0 +1,62 @@
+"""Issue 12, finding 8: when a database write fails, the error that is logged must
+not carry what residents wrote. SQLAlchemy prints a failed statement's parameters
+unless the engine hides them, and PostgreSQL repeats the failing row in its DETAIL
+("Failing row contains (…)") and a bad value in a data error's own message."""
+from __future__ import annotations
+
+import logging
+from typing import Callable
+
+import pytest
+from sqlalchemy import insert, text
+from sqlalchemy.exc import DBAPIError
+
+from models.base import utcnow
+from models.chat import ChatMessage
+from models.db import Database
+
+RESIDENT = "น้ำไม่ไหลที่บ้านเลขที่ 99/1 ซอยสุขใจ โทร 0812345678"
+log = logging.getLogger("bot.dispatch")  # where a failed event is logged, with its traceback
+
+
+def _row() -> dict:
+    # direction 'no' breaks the table's check: the write fails with the text in it.
+    return {"line_user_id": "U1", "direction": "no", "type": "text", "text": RESIDENT,
+            "payload": {"type": "text", "text": RESIDENT}, "unsent": False, "created_at": utcnow()}
+
+
+def _orm(db: Database) -> None:
+    with db.session() as s, s.begin():
+        s.add(ChatMessage(**_row()))
+
+
+def _core(db: Database) -> None:
+    with db.transaction() as conn:  # the webhook pipeline's own writes
+        conn.execute(insert(ChatMessage), [_row()])
+
+
+def _bad_value(db: Database) -> None:
+    with db.transaction() as conn:
+        conn.execute(text("SELECT CAST(:v AS integer)"), {"v": RESIDENT})
+
+
+@pytest.mark.parametrize("write", [_orm, _core, _bad_value], ids=["session", "connection", "data-error"])
+def test_a_failed_write_logs_the_failure_but_not_what_the_resident_wrote(database_url, caplog,
+                                                                        write: Callable[[Database], None]):
+    db = Database(database_url)
+    if write is _bad_value and not db.is_postgres:
+        pytest.skip("SQLite casts anything to an integer without complaint")
+    failed: DBAPIError | None = None
+    with caplog.at_level(logging.ERROR, logger="bot.dispatch"):
+        try:
+            write(db)
+        except DBAPIError as exc:  # as the dispatcher catches and logs a failed event
+            failed = exc
+            log.exception("event %s failed", "ev-1")
+        finally:
+            db.engine.dispose()
+    assert failed is not None
+    logged = caplog.text
+    assert "ev-1" in logged and type(failed.orig).__name__ in logged  # the failure itself is there
+    assert RESIDENT not in logged and "0812345678" not in logged and "99/1" not in logged
+    assert RESIDENT not in str(failed)  # nor where an event's error is stored (webhook_events.error)
