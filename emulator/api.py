@@ -90,15 +90,18 @@ def _logged_body() -> Any:
 
 
 def endpoint(name: str) -> Callable:
-    """Name the endpoint for faults and the call log; an armed fault answers instead of it."""
+    """Name the endpoint for faults and the call log; an armed fault delays the call, or answers instead of it."""
     def wrap(view: Callable) -> Callable:
         @wraps(view)
         def run(*args: Any, **kwargs: Any) -> Any:
             g.endpoint = name
-            status = emulator().store.take_fault(name)
-            if status is not None:
-                headers = {"Retry-After": "1"} if status == 429 else {}
-                raise LineApiError(status, FAULT_MESSAGES.get(status, f"Emulated fault {status}"), headers=headers)
+            fault = emulator().store.take_fault(name)
+            if fault is not None and fault.delay:
+                time.sleep(fault.delay)
+            if fault is not None and fault.status is not None:
+                headers = {"Retry-After": "1"} if fault.status == 429 else {}
+                raise LineApiError(fault.status, FAULT_MESSAGES.get(fault.status, f"Emulated fault {fault.status}"),
+                                   headers=headers)
             return view(*args, **kwargs)
         return run
     return wrap

@@ -6,6 +6,7 @@ import base64
 import binascii
 import io
 import time
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -152,11 +153,18 @@ def _decode(spec: dict[str, Any]) -> bytes:
 
 
 def _image_type(data: bytes) -> str:
+    """The picture's type from its header. LINE passes on whatever a phone sends, a
+    picture Pillow calls a decompression bomb too: the bot must refuse it itself."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             return Image.MIME.get(image.format or "", "application/octet-stream")
+    except Image.DecompressionBombError:
+        return next((mime for magic, mime in _MAGIC if data.startswith(magic)), "application/octet-stream")
     except (UnidentifiedImageError, OSError):
         raise ControlError(400, "the image could not be read") from None
+
+
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF8", "image/gif"))
 
 
 def _message(emu: Emulator, kind: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -236,7 +244,8 @@ def _prepare(emu: Emulator, user_id: str, spec: dict[str, Any]) -> dict[str, Any
         # Once unsent, LINE no longer serves the message's content.
         store.drop_content(str(spec["messageId"]))
     event_type = "message" if kind in MESSAGE_KINDS else kind
-    event = build_event(event_type, user_id, mode=mode, reply_token=token, **payload)
+    event = build_event(event_type, user_id, mode=mode, reply_token=token, timestamp=store.next_timestamp(),
+                        **payload)
     if token is not None:
         store.issue_reply_token(token, user_id, event["webhookEventId"])
     if shown is not None:
@@ -265,9 +274,9 @@ def _delivery_view(delivery: Delivery) -> dict[str, Any]:
 
 def _wait(wait: Any) -> float:
     try:
-        return min(float(wait or 0), MAX_WAIT)
+        return min(max(float(wait or 0), 0.0), MAX_WAIT)
     except (TypeError, ValueError):
-        raise ControlError(400, "wait must be a number of seconds") from None
+        raise ControlError(400, "wait and delay must be numbers of seconds") from None
 
 
 def _send(emu: Emulator, user_id: str, spec: dict[str, Any]) -> dict[str, Any]:
@@ -282,7 +291,10 @@ def _send(emu: Emulator, user_id: str, spec: dict[str, Any]) -> dict[str, Any]:
 
 @bp.post("/events/batch")
 def send_batch() -> Response:
-    """Several users' actions in one webhook body, in the order given (LINE batches events)."""
+    """Several users' actions in one webhook body, in the order given (LINE batches events).
+    With ``"deliver": false`` the events are made (reply tokens issued, content stored)
+    and returned unsent, for a caller that signs and posts them itself: split, all in
+    one body, or again as a redelivery."""
     body = _body()
     items = body.get("events")
     if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
@@ -293,6 +305,8 @@ def send_batch() -> Response:
             raise ControlError(400, f"type must be one of {', '.join(EVENT_KINDS)}")
     emu = emulator()
     events = [_prepare(emu, str(item["userId"]), item) for item in items]
+    if body.get("deliver", True) is False:
+        return jsonify({"events": events})
     return jsonify({"events": [_event_view(e) for e in events]} | _delivery_view(emu.sender.deliver(events)))
 
 
@@ -380,6 +394,13 @@ def clear_calls() -> Response:
     return jsonify({"calls": []})
 
 
+@bp.get("/deliveries")
+def deliveries() -> Response:
+    """What reached the users, one row per accepted call and recipient, for counting
+    answers per event: `eventId` on a reply, `retryKey` on a push."""
+    return jsonify({"deliveries": emulator().store.deliveries()})
+
+
 @bp.get("/webhooks")
 def webhooks() -> Response:
     store = emulator().store
@@ -399,19 +420,24 @@ def clear_webhooks() -> Response:
 def add_fault() -> Response:
     body = _body()
     name, status, count = body.get("endpoint"), body.get("status"), body.get("count", 1)
+    delay = _wait(body.get("delay"))
     if name not in FAULT_ENDPOINTS:
         raise ControlError(400, f"endpoint must be one of {', '.join(FAULT_ENDPOINTS)}")
-    if not isinstance(status, int) or not 400 <= status <= 599 or not isinstance(count, int) or count < 0:
-        raise ControlError(400, "status must be 400-599 and count a non-negative integer")
-    emulator().store.set_fault(name, status, count)
-    return jsonify({"endpoint": name, "status": status, "count": count})
+    if status is None and not delay:
+        raise ControlError(400, "a fault needs a status, a delay, or both")
+    if status is not None and (not isinstance(status, int) or not 400 <= status <= 599):
+        raise ControlError(400, "status must be 400-599")
+    if not isinstance(count, int) or count < 0:
+        raise ControlError(400, "count must be a non-negative integer")
+    emulator().store.set_fault(name, status, count, delay)
+    return jsonify({"endpoint": name, "status": status, "count": count, "delay": delay})
 
 
 @bp.get("/faults")
 def list_faults() -> Response:
     store = emulator().store
     with store.lock:
-        return jsonify({"faults": {k: {"status": s, "count": c} for k, (s, c) in store.faults.items() if c > 0}})
+        return jsonify({"faults": {k: asdict(f) for k, f in store.faults.items() if f.count > 0}})
 
 
 @bp.post("/reset")

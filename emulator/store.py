@@ -90,6 +90,16 @@ class Content:
     content_type: str
 
 
+@dataclass
+class Fault:
+    """What the next `count` calls of an endpoint meet: a wait of `delay` seconds (a
+    slow LINE), then the error `status`, or with none the usual answer."""
+
+    status: int | None
+    count: int
+    delay: float = 0.0
+
+
 class TokenError(Exception):
     pass
 
@@ -102,7 +112,7 @@ class Store:
     retry_keys: dict[str, tuple[str, float]] = field(default_factory=dict)
     calls: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[dict[str, Any]] = field(default_factory=list)
-    faults: dict[str, list[int]] = field(default_factory=dict)
+    faults: dict[str, Fault] = field(default_factory=dict)
     contents: dict[str, Content] = field(default_factory=dict)
     events: dict[str, dict[str, Any]] = field(default_factory=dict)
     rich_menus: dict[str, RichMenu] = field(default_factory=dict)
@@ -112,6 +122,7 @@ class Store:
     narrowcasts: dict[str, int] = field(default_factory=dict)
     quota_used: int = 0
     seq: int = 0
+    last_timestamp: int = 0
 
     def __post_init__(self) -> None:
         self.lock = threading.RLock()
@@ -199,17 +210,40 @@ class Store:
         with self.lock:
             self.webhooks.append(delivery)
 
-    def set_fault(self, endpoint: str, status: int, count: int) -> None:
+    def set_fault(self, endpoint: str, status: int | None, count: int, delay: float = 0.0) -> None:
         with self.lock:
-            self.faults[endpoint] = [status, count]
+            self.faults[endpoint] = Fault(status, count, delay)
 
-    def take_fault(self, endpoint: str) -> int | None:
+    def take_fault(self, endpoint: str) -> Fault | None:
         with self.lock:
             fault = self.faults.get(endpoint)
-            if not fault or fault[1] <= 0:
+            if fault is None or fault.count <= 0:
                 return None
-            fault[1] -= 1
-            return fault[0]
+            fault.count -= 1
+            return fault
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        """One row per accepted call and recipient that put messages in a chat, in the
+        order they arrived: a reply names its event, a push its retry key."""
+        with self.lock:
+            calls: dict[tuple[str, str | None], dict[str, Any]] = {}
+            for user_id, chat in self.chats.items():
+                for entry in chat:
+                    if entry.sender != "bot":
+                        continue
+                    row = calls.setdefault((user_id, entry.request_id), {
+                        "userId": user_id, "via": entry.via, "requestId": entry.request_id,
+                        "retryKey": entry.retry_key, "eventId": entry.event_id, "at": entry.at, "seq": entry.seq,
+                        "messages": []})
+                    row["messages"].append(entry.message)
+            return sorted(calls.values(), key=lambda row: row["seq"])
+
+    def next_timestamp(self) -> int:
+        """Milliseconds for a new event, never the same twice: the bot answers a user's
+        events in timestamp order, and in the LINE app two actions never share one."""
+        with self.lock:
+            self.last_timestamp = max(int(time.time() * 1000), self.last_timestamp + 1)
+            return self.last_timestamp
 
     def consume_quota(self, recipients: int, limit: int | None) -> bool:
         with self.lock:

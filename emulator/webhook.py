@@ -22,12 +22,12 @@ def sign(body: bytes, channel_secret: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def build_event(kind: str, user_id: str, *, mode: str = "active", reply_token: str | None = None,
+def build_event(kind: str, user_id: str, *, timestamp: int, mode: str = "active", reply_token: str | None = None,
                 **payload: Any) -> dict[str, Any]:
     event: dict[str, Any] = {
         "type": kind,
         "mode": mode,
-        "timestamp": int(time.time() * 1000),
+        "timestamp": timestamp,
         "source": {"type": "user", "userId": user_id},
         "webhookEventId": ids.webhook_event_id(),
         "deliveryContext": {"isRedelivery": False},

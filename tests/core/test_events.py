@@ -81,9 +81,7 @@ def test_events_a_full_queue_left_behind_are_swept_at_once_in_the_pool(database_
         assert {_status(stack, e["webhookEventId"]) for e in events} == {"done"}
         assert all(len(stack.messages(user)) >= 2 for user in users)  # greeting, then the answer
     finally:
-        stack.bot.stop()
-        stack.emulator.stop()
-        stack.dispatcher.shutdown()
+        stack.close()
 
 
 def test_arrivals_and_endings_written_together_each_land_where_they_belong(database_url):

@@ -115,6 +115,36 @@ def test_one_users_backlog_does_not_hold_up_another_user(database_url):
         stack.settle()
         assert len(answered) == 1, "the other user waited behind the backlog"
     finally:
-        stack.bot.stop()
-        stack.emulator.stop()
-        stack.dispatcher.shutdown()
+        stack.close()
+
+
+def test_an_event_out_of_attempts_is_given_up_with_one_apology(stack):
+    """Claimed and lost EVENT_MAX_ATTEMPTS times (its process died each time): the
+    sweeper gives it up, tells the resident once, and counts it."""
+    from tests.core.test_sweeper import record_for_a_dead_process
+    from tests.core.test_webhook import text_event
+
+    user = stack.new_user()
+    event = text_event(user, "ขอใบเสร็จเดือนนี้ค่ะ")
+    db = stack.bot_app.extensions["db"]
+    record_for_a_dead_process(db, event)
+    with db.session() as session, session.begin():
+        session.execute(update(WebhookEvent).values(attempts=stack.dispatcher.max_attempts))
+    before = len(stack.messages(user))
+    dead_before = _metric(stack, "smartservice_events_dead_total")
+    assert stack.dispatcher.sweep() == 0
+    assert stack.dispatcher.sweep() == 0
+    answers = _answers(stack, user, before)
+    assert [a["via"] for a in answers] == ["push"] and "ระบบขัดข้อง" in answers[0]["message"]["text"]
+    with db.session() as session:
+        status, error = session.execute(select(WebhookEvent.status, WebhookEvent.error).where(
+            WebhookEvent.webhook_event_id == event["webhookEventId"])).one()
+    assert status == "dead" and error.startswith(f"gave up after {stack.dispatcher.max_attempts} attempts")
+    assert _metric(stack, "smartservice_events_dead_total") == dead_before + 1
+
+
+def _metric(stack, name: str) -> float:
+    import requests
+
+    text = requests.get(f"{stack.bot.url}/metrics", timeout=10).text
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " "))

@@ -218,8 +218,7 @@ def test_database_down_means_5xx_so_line_redelivers(dead_url):
         ready = requests.get(f"{stack.bot.url}/readyz", timeout=10)
         assert ready.status_code == 503 and ready.json()["database"].startswith("down")
     finally:
-        stack.bot.stop()
-        stack.emulator.stop()
+        stack.close()
 
 
 def test_redis_down_the_bot_still_answers(database_url):
@@ -230,8 +229,7 @@ def test_redis_down_the_bot_still_answers(database_url):
         ready = requests.get(f"{stack.bot.url}/readyz", timeout=10).json()
         assert ready["status"] == "degraded" and ready["redis"].startswith("down")
     finally:
-        stack.bot.stop()
-        stack.emulator.stop()
+        stack.close()
 
 
 def test_health_and_metrics(stack):

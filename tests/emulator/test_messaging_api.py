@@ -324,3 +324,53 @@ def test_concurrent_pushes_with_one_retry_key_deliver_once(env: Env) -> None:
     assert statuses == [200] + [409] * 7
     texts = [m["message"]["text"] for m in env.get(f"/_emulator/users/{user}/messages").json()["messages"]]
     assert texts.count("พร้อมกัน") == 1
+
+
+def test_a_delay_fault_slows_the_next_calls_then_answers_or_fails(env: Env) -> None:
+    user = env.new_user()
+    message_id = env.post(f"/_emulator/users/{user}/send",
+                          {"type": "image", "base64": base64.b64encode(png(4, 4)).decode()}).json()["messageId"]
+    env.post("/_emulator/faults", {"endpoint": "content", "delay": 0.2, "count": 2})
+    env.post("/_emulator/faults", {"endpoint": "push", "delay": 0.2, "status": 503, "count": 1})
+    assert env.get("/_emulator/faults").json()["faults"]["content"] == {"status": None, "count": 2, "delay": 0.2}
+    statuses = [env.api("GET", f"/v2/bot/message/{message_id}/content").status_code for _ in range(3)]
+    pushed = env.api("POST", "/v2/bot/message/push", json={"to": user, "messages": [{"type": "text", "text": "ก"}]})
+    assert statuses == [200, 200, 200] and pushed.status_code == 503
+    calls = [(c["endpoint"], c["ms"] >= 200) for c in env.get("/_emulator/calls").json()["calls"]
+             if c["endpoint"] in ("content", "push")]
+    assert calls == [("content", True), ("content", True), ("content", False), ("push", True)]
+    assert env.post("/_emulator/faults", {"endpoint": "push", "count": 1}).status_code == 400
+    assert env.post("/_emulator/faults", {"endpoint": "push", "delay": "soon"}).status_code == 400
+
+
+def test_a_batch_made_but_not_delivered_is_for_the_caller_to_post(env: Env) -> None:
+    a, b = env.new_user("ก"), env.new_user("ข")
+    before = len(env.bot.events)
+    made = env.post("/_emulator/events/batch", {"deliver": False, "events": [
+        {"userId": a, "type": "text", "text": "หนึ่ง"}, {"userId": a, "type": "text", "text": "สอง"},
+        {"userId": b, "type": "image", "base64": base64.b64encode(png(4, 4)).decode()}]}).json()["events"]
+    assert len(env.bot.events) == before  # nothing posted
+    assert [e["message"]["type"] for e in made] == ["text", "text", "image"]
+    stamps = [e["timestamp"] for e in made]
+    assert stamps == sorted(set(stamps))  # a user's events never share a millisecond
+    image = env.api("GET", f"/v2/bot/message/{made[2]['message']['id']}/content")
+    assert image.status_code == 200 and image.content == png(4, 4)
+    reply = env.api("POST", "/v2/bot/message/reply",
+                    json={"replyToken": made[1]["replyToken"], "messages": [{"type": "text", "text": "ตอบสอง"}]})
+    assert reply.status_code == 200
+
+
+def test_deliveries_list_each_accepted_call_once_with_its_event_or_retry_key(env: Env) -> None:
+    user = env.post("/_emulator/users", {"sendFollow": False}).json()["userId"]
+    env.bot.handler = silent
+    sent = env.post(f"/_emulator/users/{user}/send", {"type": "text", "text": "ถาม"}).json()
+    texts = [{"type": "text", "text": "หนึ่ง"}, {"type": "text", "text": "สอง"}]
+    env.api("POST", "/v2/bot/message/reply", json={"replyToken": sent["replyToken"], "messages": texts})
+    key = str(uuid.uuid4())
+    for _ in range(2):  # the second is refused (409) and delivers nothing
+        env.api("POST", "/v2/bot/message/push", json={"to": user, "messages": texts[:1]},
+                headers={"X-Line-Retry-Key": key})
+    rows = [r for r in env.get("/_emulator/deliveries").json()["deliveries"] if r["userId"] == user]
+    assert [(r["via"], r["eventId"], r["retryKey"], len(r["messages"])) for r in rows] == [
+        ("reply", sent["eventId"], None, 2), ("push", None, key, 1)]
+    assert rows[0]["messages"] == texts and rows[0]["seq"] < rows[1]["seq"]
