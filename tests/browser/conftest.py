@@ -28,6 +28,4 @@ def product_stack(tmp_path_factory, profile_name: str, *, demo_data: bool = Fals
     try:
         yield stack
     finally:
-        stack.bot.stop()
-        stack.emulator.stop()
-        stack.dispatcher.shutdown()
+        stack.close()
