@@ -151,7 +151,9 @@ class Stack:
         """Stop both servers and the workers, and give back every database
         connection: a suite of hundreds of stacks would otherwise run PostgreSQL out
         of connections."""
-        self.close()
+        self.bot.stop()
+        self.emulator.stop()
+        self.dispatcher.shutdown()
         self.bot_app.extensions["db"].engine.dispose()
         sms_database = self.emulator.app.extensions.get("sms_database")
         if sms_database is not None:
