@@ -63,7 +63,9 @@ log = logging.getLogger(__name__)
 
 SWEEP_USERS = 100  # users whose events one sweep round claims
 ALARM_GRAIN = 0.1  # seconds an alarm may run late
-WAIT_FOR_EARLIER = (0.05, 3.0)  # first and longest pause while another process answers a user's earlier events
+# First and longest pause while another process answers a user's earlier events:
+# short, since a longer one only lets the wait overshoot the moment they are answered.
+WAIT_FOR_EARLIER = (0.01, 0.2)
 GIVE_UP_WAITING = 10.0  # then the events go back to the database, for whoever answers the earlier ones
 
 
@@ -375,7 +377,7 @@ class Dispatcher:
                 if queued.batch is not None:
                     queued.batch.finished_one()
             return True
-        pause = min(WAIT_FOR_EARLIER[1], max(WAIT_FOR_EARLIER[0], waited))
+        pause = min(WAIT_FOR_EARLIER[1], max(WAIT_FOR_EARLIER[0], waited / 2))
         self._alarms.after(pause, lambda: self._pool.submit(self._run_user, user))
         return True
 

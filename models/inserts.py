@@ -1,4 +1,4 @@
-"""INSERTs that run for every webhook event, their SQL written once.
+"""INSERTs (and an UPDATE) that run for every webhook event, their SQL written once.
 
 All the rows of one INSERT travel as one JSON parameter that the database unpacks
 (PostgreSQL's json_populate_recordset, SQLite's json_each), so the SQL is the same
@@ -41,11 +41,45 @@ def upsert(executor: Executor, table: Table, key: str, rows: list[dict[str, Any]
     _insert(executor, table, rows, key=key, on_conflict="update")
 
 
+def update_rows(executor: Executor, table: Table, key: str, rows: list[dict[str, Any]], *,
+                only_if: dict[str, Any], returning: str) -> list[Any]:
+    """One UPDATE for all the rows (which have the same keys): each sets its other
+    columns on the row its `key` names, where the columns of `only_if` hold those
+    values; the `returning` column of the rows updated."""
+    columns = tuple(rows[0])
+    dialect = _dialect(executor)
+    sql, encode = _update_statement(table, key, columns, tuple(sorted(only_if)), returning, dialect.name)
+    if encode is None:
+        encode = _sqlite_encoder(table, columns, dialect)
+    return list(executor.execute(sql, {"rows": encode(rows), **{f"only_{c}": v for c, v in only_if.items()}})
+                .scalars())
+
+
+@lru_cache(maxsize=64)
+def _update_statement(table: Table, key: str, columns: tuple[str, ...], only_if: tuple[str, ...], returning: str,
+                      dialect: str) -> tuple[TextClause, Callable[[list], str] | None]:
+    sets = ", ".join(f"{c} = r.{c}" for c in columns if c != key)
+    where = " AND ".join([f"{table.name}.{key} = r.{key}", *(f"{table.name}.{c} = :only_{c}" for c in only_if)])
+    if dialect == "postgresql":
+        rows = f"json_populate_recordset(NULL::{table.name}, CAST(:rows AS json))"
+        encode: Callable[[list], str] | None = _json
+    else:
+        rows = "(SELECT " + ", ".join(f"json_extract(value, '$.{c}') AS {c}" for c in columns) + " FROM json_each(:rows))"
+        encode = None
+    sql = f"UPDATE {table.name} SET {sets} FROM {rows} AS r WHERE {where} RETURNING {table.name}.{returning}"
+    return text(sql).bindparams(bindparam("rows", type_=String()),
+                                *(bindparam(f"only_{c}", type_=table.c[c].type) for c in only_if)), encode
+
+
+def _dialect(executor: Executor) -> Dialect:
+    return executor.get_bind().dialect if hasattr(executor, "get_bind") else executor.dialect
+
+
 def _insert(executor: Executor, table: Table, rows: list[dict[str, Any]], *, key: str | None = None,
             on_conflict: OnConflict | None = None, returning: str | None = None) -> list[Any]:
     filled = [{**_defaults(table, row), **row} for row in rows]
     columns = tuple(filled[0])
-    dialect = executor.get_bind().dialect if hasattr(executor, "get_bind") else executor.dialect
+    dialect = _dialect(executor)
     sql, encode = _statement(table, columns, key, on_conflict, returning, dialect.name)
     if encode is None:  # SQLite stores what SQLAlchemy's types make of the values
         encode = _sqlite_encoder(table, columns, dialect)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from models.base import utcnow
 from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
 from models.db import Executor
-from models.inserts import insert_or_ignore, insert_rows
+from models.inserts import insert_or_ignore, insert_rows, update_rows
 from services.messaging import outbox
 
 AUTO = "auto"
@@ -39,12 +39,6 @@ MAX_ORDER = 2**63
 # skips the ORM's bookkeeping, which together cost more CPU than the database work.
 _events, _messages, _conversations = WebhookEvent.__table__, ChatMessage.__table__, Conversation.__table__
 _users = LineUser.__table__
-_ANSWER = (
-    update(_events)
-    .where(_events.c.webhook_event_id == bindparam("event_id"), _events.c.status == "processing",
-           _events.c.lease_owner == bindparam("owner"))
-    .values(answer=bindparam("answer"), retry_key=bindparam("key"))
-)
 _DONE = (
     update(_events).where(_events.c.webhook_event_id.in_(bindparam("event_ids", expanding=True)))
     .values(status="done", error=None, processed_at=bindparam("at"), lease_owner=None, lease_until=None)
@@ -186,7 +180,7 @@ def record_events(executor: Executor, events: Sequence[Event], rejected: Sequenc
         if ending.error is not None:
             executor.execute(_FAILED, {"event_id": ending.webhook_event_id, "error": ending.error, "at": now})
     taken = [e for e in new if e.mode != "standby" and e.event_id not in waiting]
-    behind = _users_with_earlier(executor, taken)
+    behind = _users_with_earlier(executor, taken, owner)
     return [Claim(e, modes.get(e.user_id) == MANUAL, now, wait_for_earlier=e.user_id in behind) for e in taken]
 
 
@@ -221,9 +215,10 @@ def _earlier_unfinished(user_id: Any, before: tuple[Any, Any]):
                     and_(_events.c.timestamp_ms == timestamp, _events.c.webhook_event_id < event_id)))
 
 
-def _users_with_earlier(executor: Executor, taken: Sequence[Event]) -> set[str]:
-    """Users of `taken` with earlier events still unfinished (waiting, or another
-    process's): their new events must wait for those."""
+def _users_with_earlier(executor: Executor, taken: Sequence[Event], owner: str) -> set[str]:
+    """Users of `taken` with earlier events still unfinished, waiting or another
+    process's: their new events must wait for those. (The owner's own are ahead of
+    them in its queue.)"""
     first: dict[str, tuple[int, str]] = {}
     for event in taken:
         if event.user_id and event.order < first.get(event.user_id, (MAX_ORDER, "")):
@@ -231,7 +226,8 @@ def _users_with_earlier(executor: Executor, taken: Sequence[Event]) -> set[str]:
     if not first:
         return set()
     rows = executor.execute(select(_events.c.line_user_id, _events.c.timestamp_ms, _events.c.webhook_event_id)
-                            .where(_events.c.line_user_id.in_(list(first)), _events.c.status.in_(UNFINISHED)))
+                            .where(_events.c.line_user_id.in_(list(first)), _events.c.status.in_(UNFINISHED),
+                                   or_(_events.c.lease_owner.is_(None), _events.c.lease_owner != owner)))
     return {user for user, timestamp, event_id in rows if (timestamp, event_id) < first[user]}
 
 
@@ -260,9 +256,11 @@ def _transcript_row(line_user_id: str, direction: str, message: dict[str, Any], 
 def record_answers(executor: Executor, answers: Sequence[Answer], *, owner: str) -> set[str]:
     """Record each answer before it is sent, if `owner` still holds the event's
     lease; returns the ids of the events whose answers were recorded."""
-    return {answer.event_id for answer in answers if executor.execute(_ANSWER, {
-        "event_id": answer.event_id, "owner": owner, "answer": list(answer.messages), "key": answer.retry_key,
-    }).rowcount == 1}
+    if not answers:
+        return set()
+    return set(update_rows(executor, _events, "webhook_event_id", [
+        {"webhook_event_id": a.event_id, "answer": list(a.messages), "retry_key": a.retry_key} for a in answers
+    ], only_if={"status": "processing", "lease_owner": owner}, returning="webhook_event_id"))
 
 
 def renew_leases(executor: Executor, owner: str, *, until: datetime) -> int:
