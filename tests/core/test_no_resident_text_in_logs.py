@@ -60,3 +60,29 @@ def test_a_failed_write_logs_the_failure_but_not_what_the_resident_wrote(databas
     assert "ev-1" in logged and type(failed.orig).__name__ in logged  # the failure itself is there
     assert RESIDENT not in logged and "0812345678" not in logged and "99/1" not in logged
     assert RESIDENT not in str(failed)  # nor where an event's error is stored (webhook_events.error)
+
+
+def test_logged_tracebacks_keep_frames_and_types_but_not_messages():
+    """A flow's bug can raise with a resident's words in its message: the log line
+    keeps where and what, not the words."""
+    import json
+    import logging
+
+    from bot.logs import JsonFormatter
+
+    typed = " ".join(["บ้านเลขที่", "12/3", "ซอยวัดใหม่"])  # the source line shows code, not the words
+    try:
+        try:
+            int(typed)
+        except ValueError as exc:
+            raise RuntimeError(f"could not read {exc}") from exc
+    except RuntimeError:
+        import sys
+
+        record = logging.LogRecord("bot.dispatch", logging.ERROR, __file__, 1, "event %s failed", ("E1",),
+                                   sys.exc_info())
+    line = json.loads(JsonFormatter().format(record))
+    assert typed not in line["error"]
+    assert "builtins.ValueError" in line["error"] and "builtins.RuntimeError" in line["error"]
+    assert "test_logged_tracebacks_keep_frames_and_types_but_not_messages" in line["error"]
+    assert line["message"] == "event E1 failed"
