@@ -7,9 +7,9 @@ from contextlib import contextmanager
 import click
 from sqlalchemy.orm import Session
 
+from models.base import as_utc
 from models.db import configured_database
 from models.staff import STAFF_ROLES
-from services.billing.times import as_utc
 from services.staff import ROLE_NAMES, StaffError, create_staff, list_staff, set_password
 from services.thaidate import format_thai_datetime
 

@@ -13,11 +13,11 @@ from typing import Any
 from flask import current_app
 
 from flows import cards
+from services import links
 from services.billing.receipts import receipt_detail
 from services.billing.slips import ApprovedSlip, RejectedSlip, slip_recipients
 from services.identity.linking import followers_of
 from services.messaging.outbox import retry_key_for
-from web import links
 
 log = logging.getLogger(__name__)
 

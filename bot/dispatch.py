@@ -577,10 +577,10 @@ class Dispatcher:
             claims, dead = conversations.claim_due(connection, user, owner=self.owner, lease=self.lease,
                                                    max_attempts=self.max_attempts, limit=room, event_of=read_stored)
             apologies = [
-                outbox.enqueue(connection, d.line_user_id, self._apology(d.type), reason="apology",
+                outbox.enqueue(connection, d.line_user_id, apology, reason="apology",
                                retry_key=outbox.retry_key_for("apology", d.webhook_event_id),
                                webhook_event_id=d.webhook_event_id)
-                for d in dead if d.line_user_id and self._apology(d.type)
+                for d in dead if d.line_user_id and (apology := self._apology(d.type))
             ]
         for d in dead:
             log.warning("event %s given up after %d attempts", d.webhook_event_id, self.max_attempts)

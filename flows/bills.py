@@ -12,6 +12,7 @@ from flows import cards
 from flows import messages as m
 from flows.accounts import active_customer, among_linked
 from flows.engine import Context, Messages, Turn
+from services import links
 from services.billing.accounts import customer_info
 from services.billing.balance import statement
 from services.billing.credit_notes import credit_note_detail
@@ -21,7 +22,6 @@ from services.billing.receipts import ReceiptSummary, receipt_detail, recent_rec
 from services.ids import parse_id
 from services.money import format_baht
 from services.thaidate import BANGKOK, format_thai_date
-from web import links
 
 
 def _now() -> datetime:

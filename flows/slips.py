@@ -13,13 +13,13 @@ from flows import messages as m
 from flows.accounts import active_customer
 from flows.engine import Context, Flow, Invalid, Messages, Step, Turn
 from flows.texts import say
+from services import links
 from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipStore, submit_slip
 from services.identity import linking
 from services.ids import parse_id
 from services.payments.slips import MAX_PIXELS, MAX_SIDE, read_slip_image
 from services.profile import OrgProfile
 from services.thaidate import BANGKOK
-from web import links
 
 
 def refusal_text(status: str, profile: OrgProfile) -> str:

@@ -23,6 +23,16 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """An instant in UTC. SQLite keeps no offset: an aware time is written as its
+    wall-clock time and read back naive, so times are converted to UTC before they are
+    written and naive ones read back as UTC; both databases then store and compare
+    the same instant."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -16,13 +16,13 @@ attempts ("dead"); malformed ones are recorded as "rejected" and never processed
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Callable, Container, Iterable, Sequence
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
 from models.db import Executor
 from models.inserts import insert_or_ignore, insert_rows, update_rows
@@ -325,7 +325,7 @@ def claim_due(executor: Executor, line_user_id: str | None, *, owner: str, lease
                    _events.c.timestamp_ms, _events.c.webhook_event_id)).all()
     rows.sort(key=lambda row: (row.timestamp_ms, row.webhook_event_id))
     modes = dict(executor.execute(_MODES, {"user_ids": [line_user_id]}).all()) if line_user_id else {}
-    return [Claim(event_of(row.payload), modes.get(line_user_id) == MANUAL, _aware(row.received_at), row.answer,
+    return [Claim(event_of(row.payload), modes.get(line_user_id) == MANUAL, as_utc(row.received_at), row.answer,
                   row.attempts, wait_for_earlier=True) for row in rows], dead
 
 
@@ -352,12 +352,7 @@ def given_up(session: Session, *, status: str | None = None, offset: int = 0,
         select(_events.c.webhook_event_id, _events.c.status, _events.c.type, _events.c.line_user_id,
                _events.c.attempts, _events.c.error, _events.c.received_at)
         .where(where).order_by(_events.c.received_at.desc(), _events.c.id.desc()).offset(offset).limit(limit))
-    return [GivenUp(*row[:-1], _aware(row[-1])) for row in rows], total
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back times without their zone; they were stored in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
+    return [GivenUp(*row[:-1], as_utc(row[-1])) for row in rows], total
 
 
 def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:

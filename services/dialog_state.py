@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from sqlalchemy import bindparam, delete
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.chat import DialogState
 from models.db import Executor
 from models.inserts import upsert
@@ -20,7 +20,7 @@ def load(session: Session, line_user_id: str) -> dict[str, Any] | None:
     row = session.get(DialogState, line_user_id)
     if row is None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
+    expires = as_utc(row.expires_at)
     if expires <= datetime.now(timezone.utc):
         return None
     return dict(row.state)

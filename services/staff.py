@@ -35,8 +35,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from models.base import as_utc
 from models.staff import STAFF_ROLES, StaffLoginAttempt, StaffUser
-from services.billing.times import as_utc
 from services.ids import parse_id
 
 LOGIN_WINDOW = timedelta(minutes=15)

@@ -12,7 +12,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 import requests
@@ -178,6 +178,27 @@ def make_stack(database_url: str, *, redis_url: str | None = None, **settings: A
     bot_app = bot.app = create_app(config, background=False)
     emu_app.extensions["line_emulator"].config["WEBHOOK_URL"] = f"{bot.url}/callback"
     return Stack(bot_app=bot_app, bot=bot, emulator=emu)
+
+
+@pytest.fixture(scope="module")
+def stack_on(request, tmp_path_factory) -> Iterator[Callable[[str], Stack]]:
+    """A bot on "postgres" or "sqlite" (and Redis when TEST_REDIS_URL is set), one per
+    module and database, for tests that tell their own events from the others' by
+    their ids."""
+    opened: dict[str, Stack] = {}
+
+    def open_on(database: str) -> Stack:
+        if database not in opened:
+            if database == "postgres":
+                url = request.getfixturevalue("pg_url")
+            else:
+                url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'test.db'}"
+                migrate.upgrade(url)
+            opened[database] = make_stack(url, redis_url=TEST_REDIS_URL)
+        return opened[database]
+    yield open_on
+    for s in opened.values():
+        s.close()
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.accounts import Customer, Payment, Receipt
+from models.base import as_utc
 from models.slips import Slip
 from services.billing.payments import PAYMENT_METHOD_NAMES
 from services.billing.receipts import ReceiptLine, receipt_lines, set_receipt_pdf
-from services.billing.times import as_utc
 from services.documents import data
 from services.documents.billing import receipt_pdf
 from services.money import to_money

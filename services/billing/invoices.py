@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.accounts import Allocation, Contract, Customer, Invoice, InvoiceLine, Payment, Receipt
+from models.base import as_utc
 from services.billing.balance import CreditNoteSummary, InvoiceSummary, credit_notes_of, invoice_summaries
 from services.billing.errors import BillingError
 from services.billing.locks import lock_rows
-from services.billing.times import as_utc
 from services.money import to_money
 from services.numbering import issue_number
 

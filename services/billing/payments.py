@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.accounts import PAYMENT_METHODS, Customer, Invoice, Payment, Receipt
+from models.base import as_utc
 from services.billing.allocation import allocate_payment, lock_open_invoices
 from services.billing.balance import invoice_outstanding
 from services.billing.errors import BillingError
 from services.billing.receipts import issue_receipt
-from services.billing.times import as_utc
 from services.money import format_baht, to_money
 from services.thaidate import BANGKOK, format_thai_date
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models.accounts import Allocation, Invoice, Payment, Receipt
+from models.base import as_utc
 from services.billing.locks import lock_rows
-from services.billing.times import as_utc
 from services.money import to_money
 from services.numbering import issue_number
 from services.thaidate import BANGKOK

@@ -23,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.accounts import Customer, Invoice, Payment, Receipt
+from models.base import as_utc
 from models.slips import SLIP_SOURCES, Slip
 from services.billing.allocation import allocate_payment
 from services.billing.balance import InvoiceSummary, invoice_summaries, unallocated_of_payment
@@ -31,7 +32,6 @@ from services.billing.errors import BillingError
 from services.billing.locks import lock_rows
 from services.billing.payments import check_payment_day, record_payment
 from services.billing.receipts import issue_receipt
-from services.billing.times import as_utc
 from services.identity.linking import followers_of
 from services.money import format_baht, to_money
 from services.payments.banks import bank_name

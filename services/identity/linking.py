@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from models.accounts import AccountLink, Customer
+from models.base import as_utc
 from models.chat import LineUser
-from services.billing.times import as_utc
 from services.conversations import record_consent
 
 

@@ -35,10 +35,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.accounts import CustomerPhone
+from models.base import as_utc
 from models.identity import OtpChallenge
 from services.billing.accounts import customer_by_code, normalise_code
 from services.billing.phones import is_mobile, mask_phone, normalise_phone
-from services.billing.times import as_utc
 from services.identity.linking import link_account
 from services.identity.sms import queue_sms
 

@@ -25,10 +25,9 @@ import requests
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from models.base import utcnow
+from models.base import as_utc, utcnow
 from models.db import Database
 from models.identity import SmsMessage, SmsOutbox
-from services.billing.times import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,17 @@ from sqlalchemy import func, select
 
 from models.chat import WebhookEvent
 from tests.conftest import Stack
-from tests.core.test_hostile_events import (DEEP, MAX_ATTEMPTS, answered_once, encode, good_event,
-                                            last_event, nested, requests_by_answer, stack_on, tracebacks)
+from tests.core.test_hostile_events import (
+    DEEP,
+    MAX_ATTEMPTS,
+    answered_once,
+    encode,
+    good_event,
+    last_event,
+    nested,
+    requests_by_answer,
+    tracebacks,
+)
 from tests.core.test_webhook import sign, text_event
 
 SEED = 1212

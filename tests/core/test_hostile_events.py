@@ -9,42 +9,19 @@ import logging
 import re
 import uuid
 from collections import defaultdict
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
 import requests
 from sqlalchemy import func, select
 
-from models import migrate
 from models.chat import WebhookEvent
-from tests.conftest import TEST_REDIS_URL, Stack, make_stack
+from tests.conftest import Stack
 from tests.core.test_webhook import post, sign, text_event
 
 OUR_PACKAGES = ("bot", "services", "flows", "models", "nlu", "web", "admin", "scheduler")
 MAX_ATTEMPTS = 5  # EVENT_MAX_ATTEMPTS by default
 DEEP = "@@deep@@"  # stands in the JSON for nesting json.dumps cannot write
-
-
-@pytest.fixture(scope="module")
-def stack_on(request, tmp_path_factory) -> Iterator[Callable[[str], Stack]]:
-    """A bot on Redis and "postgres" or "sqlite", one per module and database: a
-    test tells its own events from the others' by their ids."""
-    if not TEST_REDIS_URL:
-        pytest.skip("TEST_REDIS_URL is not set: Redis tests skipped")
-    opened: dict[str, Stack] = {}
-
-    def open_on(database: str) -> Stack:
-        if database not in opened:
-            if database == "postgres":
-                url = request.getfixturevalue("pg_url")
-            else:
-                url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'test.db'}"
-                migrate.upgrade(url)
-            opened[database] = make_stack(url, redis_url=TEST_REDIS_URL)
-        return opened[database]
-    yield open_on
-    for s in opened.values():
-        s.close()
 
 
 def nested(depth: int) -> bytes:

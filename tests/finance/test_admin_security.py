@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from services.links import slip_form_url
 from services.staff import MAX_CLIENT_FAILURES, create_staff
 from tests.conftest import make_stack, skip_without_chromium
-from web.links import slip_form_url
 
 PASSWORD = "correct horse"
 

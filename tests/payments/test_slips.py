@@ -13,7 +13,7 @@ from services.payments.slips import (
     read_slip_image,
     slip_key,
 )
-from services.payments.thaiqr import SlipQR, promptpay_payload, slip_payload
+from services.payments.thaiqr import SlipQR, promptpay_payload
 from tests.payments.pictures import encoded, png_header_only
 from tests.slip_images import TRANS_REF, png, slip_image
 

@@ -1,5 +1,6 @@
-"""Signed, expiring links to what the web blueprint serves. Flows and the back
-office build them; only path and query are signed (services/payments/signing.py),
+"""Signed, expiring links to what the web blueprint (web/) serves. Flows and the
+back office build them, so they live here, below both, and name the blueprint's
+paths as a contract; only path and query are signed (services/payments/signing.py),
 so the links survive a proxy in front of the bot."""
 from __future__ import annotations
 
