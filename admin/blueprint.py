@@ -10,9 +10,9 @@ from wtforms import ValidationError
 
 from models.db import Database
 from services.billing.slips import SlipStore
-from services.money import format_baht
-from services.profile import OrgProfile
-from services.thaidate import format_thai_date, format_thai_datetime
+from thai.money import format_baht
+from config.profile import OrgProfile
+from thai.dates import format_thai_date, format_thai_datetime
 from web import protect
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates", static_folder="static")

@@ -11,7 +11,7 @@ from models.base import as_utc
 from models.db import configured_database
 from models.staff import STAFF_ROLES
 from services.staff import ROLE_NAMES, StaffError, create_staff, list_staff, set_password
-from services.thaidate import format_thai_datetime
+from thai.dates import format_thai_datetime
 
 
 @contextmanager

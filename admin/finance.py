@@ -31,8 +31,8 @@ from services.billing.payments import PAYMENT_METHOD_NAMES, earliest_payment_day
 from services.billing.receipts import receipt_detail
 from services.billing.slips import approve_slip, pending_slips, reject_slip, slip_review
 from services.ids import parse_id
-from services.money import to_money
-from services.thaidate import BANGKOK
+from thai.money import to_money
+from thai.dates import BANGKOK
 
 log = logging.getLogger(__name__)
 

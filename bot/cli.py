@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from bot.settings import SettingsError, load_settings
-from services.profile import ProfileError, bundled_profiles, load_profile
+from config.profile import ProfileError, bundled_profiles, load_profile
 
 DEMO_SECRET = "demo-channel-secret-0123456789"
 DEMO_TOKEN = "demo-channel-access-token-0123456789"

@@ -57,7 +57,7 @@ from services.conversations import Answer, Claim, Ending, Event, Rejected
 from services.identity.sms import HttpSmsSettings, send_due
 from services.messaging import outbox
 from services.messaging.outbox import Push
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 log = logging.getLogger(__name__)
 

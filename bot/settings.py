@@ -12,7 +12,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from models.db import DatabaseSettings
 from services.identity.sms import HttpSmsSettings
-from services.profile import OrgProfile, load_profile
+from config.profile import OrgProfile, load_profile
 
 
 REAL_LINE_API = "https://api.line.me"

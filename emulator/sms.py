@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from services.identity.sms import stored_messages
-from services.thaidate import BANGKOK, format_thai_datetime
+from thai.dates import BANGKOK, format_thai_datetime
 
 bp = Blueprint("sms", __name__, template_folder="templates")
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 from .catalogue import offered_intents, service_intents, services
 from .limits import ALT_TEXT_MAX, CAROUSEL_MAX_BUBBLES, LimitError, check_message

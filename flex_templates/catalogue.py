@@ -2,7 +2,7 @@
 The help menu shows it; the rich menus use the same action names (docs/flex.md)."""
 from __future__ import annotations
 
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 from .postback import intent_data
 

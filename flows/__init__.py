@@ -4,7 +4,7 @@ from __future__ import annotations
 import flex_templates
 from flows import accounts, basic, bills, handoff, slips
 from flows.engine import Router
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 
 def build_router(profile: OrgProfile) -> Router:

@@ -27,7 +27,7 @@ from services.identity import linking
 from services.identity.otp import OtpPolicy, start_registration, verify_otp
 from services.identity.sms import send_soon
 from services.ids import parse_id
-from services.thaidate import BANGKOK
+from thai.dates import BANGKOK
 
 REGISTER = "register"
 T = TypeVar("T")

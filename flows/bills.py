@@ -20,8 +20,8 @@ from services.billing.invoices import invoice_detail
 from services.billing.paying import payment_request
 from services.billing.receipts import ReceiptSummary, receipt_detail, recent_receipts
 from services.ids import parse_id
-from services.money import format_baht
-from services.thaidate import BANGKOK, format_thai_date
+from thai.money import format_baht
+from thai.dates import BANGKOK, format_thai_date
 
 
 def _now() -> datetime:

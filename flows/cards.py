@@ -22,10 +22,10 @@ from services.billing.balance import CreditNoteSummary, InvoiceSummary, Statemen
 from services.billing.invoices import InvoiceDetail, LineInfo, PaymentOnInvoice
 from services.billing.paying import PaymentRequest
 from services.billing.payments import PAYMENT_METHOD_NAMES
-from services.billing.phones import mask_phone
+from thai.phones import mask_phone
 from services.billing.receipts import HISTORY_MONTHS, ReceiptSummary
-from services.money import format_baht
-from services.profile import OrgProfile
+from thai.money import format_baht
+from config.profile import OrgProfile
 
 CONTRACT_KIND_NAMES = {
     "lease": "สัญญาเช่า",

@@ -23,7 +23,7 @@ from flows.state import DialogState, StateStore
 from flows.texts import say
 from models.db import Database
 from services.identity.sms import HttpSmsSettings
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 Messages = list[dict[str, Any]]
 

@@ -18,8 +18,8 @@ from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipStore, submit_s
 from services.identity import linking
 from services.ids import parse_id
 from services.payments.slips import MAX_PIXELS, MAX_SIDE, read_slip_image
-from services.profile import OrgProfile
-from services.thaidate import BANGKOK
+from config.profile import OrgProfile
+from thai.dates import BANGKOK
 
 
 def refusal_text(status: str, profile: OrgProfile) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from services.profile import ProfileError, load_profile
+from config.profile import ProfileError, load_profile
 
 from .deploy import deploy
 from .image import render_image

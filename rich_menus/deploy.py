@@ -25,7 +25,7 @@ from linebot.v3.messaging import (
     UpdateRichMenuAliasRequest,
 )
 
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 from .image import render_image
 from .model import ALIAS_PREFIX, NAME_MAX, MenuDefinition, guest_menu, member_menu, menus_for

@@ -13,7 +13,7 @@ from pathlib import Path
 import fontpkg_sarabun
 from PIL import Image, ImageDraw, ImageFont, features
 
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 from .icons import ICONS, Pen
 from .model import Area, MenuDefinition

@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from services.profile import Module, OrgProfile
+from config.profile import Module, OrgProfile
 
 from .icons import ICONS
 

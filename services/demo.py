@@ -25,9 +25,9 @@ from services.billing.credit_notes import issue_credit_note
 from services.billing.invoices import Line, issue_invoice
 from services.billing.payments import record_cash_payment, record_payment
 from services.billing.receipts import issue_receipt
-from services.profile import OrgProfile, load_profile
+from config.profile import OrgProfile, load_profile
 from services.staff import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo_staff
-from services.thaidate import BANGKOK, MONTHS_FULL, be_year
+from thai.dates import BANGKOK, MONTHS_FULL, be_year
 
 
 @dataclass(frozen=True)

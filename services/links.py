@@ -13,24 +13,27 @@ RECEIPT_LIFETIME = 7 * 24 * 3600  # the receipts menu always makes a fresh one
 SLIP_FORM_LIFETIME = 30 * 60
 
 
-def _link(base_url: str, path: str, params: dict[str, str | int], *, secret: str, lifetime: int) -> str:
-    query = urlencode({k: str(v) for k, v in params.items()})
-    return sign_url(f"{base_url.rstrip('/')}{path}?{query}", secret=secret, expires_in=lifetime)
+class Links:
+    """Signs links for one deployment: its public address and secret."""
 
+    def __init__(self, base_url: str, secret: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._secret = secret
 
-def qr_image_url(base_url: str, secret: str, payload: str, caption: str = "") -> str:
-    """The Thai QR card for ``payload``; the payload itself is signed, so the picture
-    always matches the bill it was sent with."""
-    return _link(base_url, "/web/qr.png", {"p": payload, "c": caption}, secret=secret, lifetime=QR_LIFETIME)
+    def _link(self, path: str, params: dict[str, str | int], *, lifetime: int) -> str:
+        query = urlencode({k: str(v) for k, v in params.items()})
+        return sign_url(f"{self.base_url}{path}?{query}", secret=self._secret, expires_in=lifetime)
 
+    def qr_image(self, payload: str, caption: str = "") -> str:
+        """The Thai QR card for ``payload``; the payload itself is signed, so the picture
+        always matches the bill it was sent with."""
+        return self._link("/web/qr.png", {"p": payload, "c": caption}, lifetime=QR_LIFETIME)
 
-def receipt_pdf_url(base_url: str, secret: str, receipt_id: int) -> str:
-    return _link(base_url, f"/web/receipts/{receipt_id}.pdf", {}, secret=secret, lifetime=RECEIPT_LIFETIME)
+    def receipt_pdf(self, receipt_id: int) -> str:
+        return self._link(f"/web/receipts/{receipt_id}.pdf", {}, lifetime=RECEIPT_LIFETIME)
 
-
-def slip_form_url(base_url: str, secret: str, customer_id: int, line_user_id: str,
-                  invoice_id: int | None = None) -> str:
-    params: dict[str, str | int] = {"c": customer_id, "u": line_user_id}
-    if invoice_id is not None:
-        params["i"] = invoice_id
-    return _link(base_url, "/web/slips/new", params, secret=secret, lifetime=SLIP_FORM_LIFETIME)
+    def slip_form(self, customer_id: int, line_user_id: str, invoice_id: int | None = None) -> str:
+        params: dict[str, str | int] = {"c": customer_id, "u": line_user_id}
+        if invoice_id is not None:
+            params["i"] = invoice_id
+        return self._link("/web/slips/new", params, lifetime=SLIP_FORM_LIFETIME)

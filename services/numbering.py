@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from models.numbering import DocumentSequence
-from services.thaidate import fiscal_year
+from thai.dates import fiscal_year
 
 _DOC_TYPE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 

@@ -15,11 +15,11 @@ from services.billing.payments import check_payment_day, earliest_payment_day
 from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipStore, submit_slip
 from services.ids import parse_id
 from services.messaging.outbox import retry_key_for
-from services.money import to_money
+from thai.money import to_money
 from services.payments.qrimage import payment_card_png
 from services.payments.signing import SignatureError, verify
 from services.payments.thaiqr import ThaiQRError
-from services.thaidate import BANGKOK
+from thai.dates import BANGKOK
 
 bp = Blueprint("web", __name__, url_prefix="/web", template_folder="templates")
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from models.accounts import CUSTOMER_TYPES, Contract, Customer, CustomerPhone
 from services.billing.errors import BillingError
-from services.billing.phones import normalise_phone
-from services.money import to_money
+from thai.phones import normalise_phone
+from thai.money import to_money
 
 CUSTOMER_TYPE_NAMES = {
     "tenant": "ผู้เช่า",

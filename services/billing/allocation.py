@@ -2,7 +2,7 @@
 
 Neither side may go past its amount: a payment never allocates more than it
 is, an invoice never receives more than it still owes. Both rows are locked
-before the amounts are read (services/billing/locks.py), so concurrent
+before the amounts are read (models/locks.py), so concurrent
 payments against one invoice queue instead of both seeing the same balance.
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models.accounts import Allocation, Invoice, Payment
 from services.billing.balance import invoice_outstanding, unallocated_of_payment
 from services.billing.errors import BillingError
-from services.billing.locks import lock_rows
+from models.locks import lock_rows
 
 
 def lock_open_invoices(session: Session, customer_id: int, invoice_id: int | None = None) -> list[int]:

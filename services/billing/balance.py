@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from models.accounts import Allocation, CreditNote, Customer, Invoice, InvoiceLine, Money, Payment
-from services.money import to_money
+from thai.money import to_money
 
 ZERO = Decimal("0.00")
 

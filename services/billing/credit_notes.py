@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from models.accounts import CreditNote, Invoice
 from services.billing.balance import CreditNoteSummary, credit_notes_of, outstanding_of_invoice
 from services.billing.errors import BillingError
-from services.billing.locks import lock_rows
-from services.money import format_baht, to_money
+from models.locks import lock_rows
+from thai.money import format_baht, to_money
 from services.numbering import issue_number
 
 

@@ -20,9 +20,9 @@ from services.billing.payments import PAYMENT_METHOD_NAMES
 from services.billing.receipts import ReceiptLine, receipt_lines, set_receipt_pdf
 from services.documents import data
 from services.documents.billing import receipt_pdf
-from services.money import to_money
+from thai.money import to_money
 from services.payments.banks import bank_name
-from services.profile import OrgProfile
+from config.profile import OrgProfile
 
 RECEIVER_POSITION = "เจ้าหน้าที่การเงิน"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

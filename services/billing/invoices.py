@@ -13,8 +13,8 @@ from models.accounts import Allocation, Contract, Customer, Invoice, InvoiceLine
 from models.base import as_utc
 from services.billing.balance import CreditNoteSummary, InvoiceSummary, credit_notes_of, invoice_summaries
 from services.billing.errors import BillingError
-from services.billing.locks import lock_rows
-from services.money import to_money
+from models.locks import lock_rows
+from thai.money import to_money
 from services.numbering import issue_number
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from models.accounts import Customer
 from services.billing.balance import InvoiceSummary, invoice_summaries
-from services.money import to_money
+from thai.money import to_money
 from services.payments.thaiqr import bill_payment_payload, promptpay_payload
-from services.profile import Payment
+from config.profile import Payment
 
 _NOT_REF = re.compile(r"[^A-Z0-9]")
 REF_MAX = 20

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from models.accounts import Allocation, Invoice, Payment, Receipt
 from models.base import as_utc
-from services.billing.locks import lock_rows
-from services.money import to_money
+from models.locks import lock_rows
+from thai.money import to_money
 from services.numbering import issue_number
-from services.thaidate import BANGKOK
+from thai.dates import BANGKOK
 
 HISTORY_MONTHS = 6
 

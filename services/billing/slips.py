@@ -29,14 +29,14 @@ from services.billing.allocation import allocate_payment
 from services.billing.balance import InvoiceSummary, invoice_summaries, unallocated_of_payment
 from services.billing.documents import write_atomically
 from services.billing.errors import BillingError
-from services.billing.locks import lock_rows
+from models.locks import lock_rows
 from services.billing.payments import check_payment_day, record_payment
 from services.billing.receipts import issue_receipt
 from services.identity.linking import followers_of
-from services.money import format_baht, to_money
+from thai.money import format_baht, to_money
 from services.payments.banks import bank_name
 from services.payments.slips import PictureRefusal, picture_format, read_slip_image
-from services.thaidate import BANGKOK, format_thai_datetime
+from thai.dates import BANGKOK, format_thai_datetime
 
 MAX_SLIP_BYTES = 10 * 1024 * 1024
 

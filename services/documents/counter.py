@@ -8,7 +8,7 @@ from fpdf.enums import XPos, YPos
 
 from services.documents.data import CasePrintout, QueueTicket
 from services.documents.pdfbase import FAMILY, GREY, LIGHT, NAVY, ThaiPDF, render
-from services.thaidate import format_thai_datetime
+from thai.dates import format_thai_datetime
 
 
 def mask_phone(phone: str) -> str:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from services.money import to_money
+from thai.money import to_money
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from fpdf.fonts import TTFFont
 
 from services.documents.data import LineItem, Organisation, Signatory
 from services.documents.fonts import thai_font
-from services.money import baht_text, format_baht
+from thai.money import baht_text, format_baht
 from services.payments.qrimage import qr_image
 
 Paper = Literal["a4", "80mm"]

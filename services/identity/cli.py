@@ -6,9 +6,9 @@ import json
 import click
 
 from models.db import configured_database
-from services.billing.phones import normalise_phone
+from thai.phones import normalise_phone
 from services.identity.sms import stored_messages
-from services.thaidate import format_thai_datetime
+from thai.dates import format_thai_datetime
 
 
 @click.group(name="sms")

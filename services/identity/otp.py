@@ -38,7 +38,7 @@ from models.accounts import CustomerPhone
 from models.base import as_utc
 from models.identity import OtpChallenge
 from services.billing.accounts import customer_by_code, normalise_code
-from services.billing.phones import is_mobile, mask_phone, normalise_phone
+from thai.phones import is_mobile, mask_phone, normalise_phone
 from services.identity.linking import link_account
 from services.identity.sms import queue_sms
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
-from services.money import to_money
+from thai.money import to_money
 
 RECORD_LENGTH = 256
 

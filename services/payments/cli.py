@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from services.money import format_baht
+from thai.money import format_baht
 from services.payments.banks import bank_name, bank_short
 from services.payments.qrimage import payment_card_png
 from services.payments.thaiqr import (

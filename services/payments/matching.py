@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from services.money import format_baht, to_money
+from thai.money import format_baht, to_money
 from services.payments.bank_reports import PaymentLine
 
 Status = Literal["matched", "ambiguous", "unmatched", "duplicate"]

@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 from qrcode.constants import ERROR_CORRECT_M
 
 from services.documents.fonts import Weight, thai_font
-from services.money import format_baht
+from thai.money import format_baht
 from services.payments.thaiqr import PaymentQR, read_payment
 
 NAVY = (17, 53, 102)

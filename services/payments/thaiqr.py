@@ -15,7 +15,7 @@ from typing import Literal, Union
 
 from stdnum.th import tin
 
-from services.money import to_money
+from thai.money import to_money
 
 TLVTree = dict[str, Union[str, "TLVTree"]]
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from models.accounts import Customer, Invoice
 from services.billing.accounts import create_customer
 from services.billing.invoices import Line, issue_invoice
-from services.thaidate import BANGKOK
+from thai.dates import BANGKOK
 
 INVOICE_FORMAT = "INV-{fiscal_year}-{seq:06d}"
 RECEIPT_FORMAT = "RC-{fiscal_year}-{seq:06d}"

@@ -13,7 +13,7 @@ from services.billing.credit_notes import credit_note_detail, issue_credit_note
 from services.billing.errors import BillingError
 from services.billing.invoices import Line, invoice_detail, issue_invoice, void_invoice
 from services.billing.payments import record_cash_payment, record_payment
-from services.billing.phones import mask_phone, normalise_phone
+from thai.phones import mask_phone, normalise_phone
 from services.billing.receipts import issue_receipt, months_back, receipt_detail, recent_receipts
 from tests.accounts.helpers import CREDIT_FORMAT, INVOICE_FORMAT, RECEIPT_FORMAT, at, bill, customer
 

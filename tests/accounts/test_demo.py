@@ -13,7 +13,7 @@ from services.billing.accounts import customer_by_code, customer_info
 from services.billing.balance import statement
 from services.billing.receipts import recent_receipts
 from services.demo import seed_demo, seed_demo_cli
-from services.profile import bundled_profiles, load_profile
+from config.profile import bundled_profiles, load_profile
 
 TODAY = date(2026, 11, 25)
 

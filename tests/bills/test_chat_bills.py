@@ -21,8 +21,8 @@ from services.billing.balance import customer_outstanding
 from services.demo import seed_demo
 from services.identity.sms import stored_messages
 from services.payments.thaiqr import read_payment
-from services.profile import load_profile
-from services.thaidate import BANGKOK
+from config.profile import load_profile
+from thai.dates import BANGKOK
 from tests.conftest import TOKEN
 from tests.slip_images import png, slip_image, slip_png
 

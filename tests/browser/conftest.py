@@ -9,8 +9,8 @@ from typing import Any, Iterator
 import rich_menus
 from models import migrate
 from services.demo import seed_demo
-from services.profile import load_profile
-from services.thaidate import BANGKOK
+from config.profile import load_profile
+from thai.dates import BANGKOK
 from tests.conftest import TOKEN, make_stack
 
 

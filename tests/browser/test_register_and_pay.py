@@ -14,8 +14,8 @@ import pytest
 
 from services.billing.accounts import customer_by_code
 from services.billing.payments import record_cash_payment
-from services.profile import load_profile
-from services.thaidate import BANGKOK
+from config.profile import load_profile
+from thai.dates import BANGKOK
 from tests.browser.conftest import product_stack
 from tests.browser.test_simulator_product import bot_says, shoot
 from tests.conftest import skip_without_chromium

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 import flex_templates
-from services.profile import load_profile
+from config.profile import load_profile
 from tests.browser.conftest import product_stack
 from tests.conftest import TOKEN, skip_without_chromium
 

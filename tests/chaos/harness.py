@@ -26,7 +26,7 @@ from flows.texts import say
 from models import migrate
 from models.chat import OutboxMessage, WebhookEvent
 from services.messaging.outbox import retry_key_for
-from services.profile import load_profile
+from config.profile import load_profile
 
 PROFILE = "municipality"  # has accounts: a linked resident's photos are downloaded
 APOLOGY = say("something_went_wrong", load_profile(PROFILE))

@@ -35,7 +35,7 @@ from models.db import Database
 from services import conversations
 from services.demo import seed_demo
 from services.identity.linking import link_account
-from services.profile import load_profile
+from config.profile import load_profile
 from tests.chaos.conftest import Chaos
 from tests.chaos.harness import PROFILE, Answers, settle, wait_until
 from tests.emulator.helpers import png

@@ -10,7 +10,7 @@ from flows.engine import Context, Engine, Flow, Invalid, Router, Step, Turn
 from flows.state import StateStore
 from models.db import Database
 from nlu import Parse
-from services.profile import load_profile
+from config.profile import load_profile
 
 USER = "U" + "a" * 32
 

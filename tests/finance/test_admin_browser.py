@@ -20,8 +20,8 @@ from services.billing.accounts import customer_by_code
 from services.billing.slips import pending_slips
 from services.demo import seed_demo
 from services.identity.linking import link_account
-from services.profile import load_profile
-from services.thaidate import BANGKOK
+from config.profile import load_profile
+from thai.dates import BANGKOK
 from tests.conftest import skip_without_chromium
 from tests.slip_images import slip_png
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from services.links import slip_form_url
+from services.links import Links
 from services.staff import MAX_CLIENT_FAILURES, create_staff
 from tests.conftest import make_stack, skip_without_chromium
 
@@ -105,7 +105,7 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_limit(database_url, trus
 
 
 def _web_page(stack) -> str:
-    return slip_form_url(stack.bot.url, stack.bot_app.config["SECRET_KEY"], 1, "U" + "0" * 32)
+    return Links(stack.bot.url, stack.bot_app.config["SECRET_KEY"]).slip_form(1, "U" + "0" * 32)
 
 
 def test_resident_pages_and_the_office_send_security_headers(office):

@@ -14,7 +14,7 @@ from models.slips import Slip
 from services.billing.errors import BillingError
 from services.billing.payments import earliest_payment_day, record_cash_payment, record_payment
 from services.billing.slips import approve_slip, submit_slip
-from services.thaidate import BANGKOK
+from thai.dates import BANGKOK
 from tests.accounts.helpers import RECEIPT_FORMAT, at, bill, customer
 from tests.slip_images import slip_png
 

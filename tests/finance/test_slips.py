@@ -27,7 +27,7 @@ from services.billing.slips import (
     slip_review,
     submit_slip,
 )
-from services.profile import load_profile
+from config.profile import load_profile
 from tests.accounts.helpers import RECEIPT_FORMAT, at, bill, customer
 from tests.payments.pictures import encoded
 from tests.slip_images import TRANS_REF, png, slip_image, slip_png

@@ -19,7 +19,7 @@ from services.billing.balance import CreditNoteSummary, InvoiceSummary, Statemen
 from services.billing.invoices import InvoiceDetail, LineInfo, PaymentOnInvoice
 from services.billing.paying import PaymentRequest
 from services.billing.receipts import ReceiptLine, ReceiptSummary
-from services.profile import load_profile
+from config.profile import load_profile
 from tests.flex.test_templates import _actions, _all_text, _assert_valid
 
 TENANT = load_profile("tenant")

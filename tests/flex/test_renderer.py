@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 import flex_templates as ft
 from flex_templates.renderer import fill
-from services.profile import load_profile
+from config.profile import load_profile
 
 PROFILE = load_profile("tenant")
 NASTY = 'ราคา "พิเศษ" \\ แบ่ง\nสองบรรทัด 🙏🏻 {{org.name}} }} {{ </script> \u0000'

@@ -13,7 +13,7 @@ from linebot.v3.messaging import FlexContainer, FlexMessage
 
 import flex_templates as ft
 from flex_templates.limits import BUBBLE_MAX_BYTES, CAROUSEL_MAX_BYTES, json_size
-from services.profile import bundled_profiles, load_profile
+from config.profile import bundled_profiles, load_profile
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 PROFILES = bundled_profiles()

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.money import baht_text, format_baht, to_money
-from services.thaidate import be_year, fiscal_year, format_thai_date, format_thai_datetime
+from thai.money import baht_text, format_baht, to_money
+from thai.dates import be_year, fiscal_year, format_thai_date, format_thai_datetime
 
 WORDS = json.loads((Path(__file__).parent / "vectors" / "thai_baht_words.json").read_text(encoding="utf-8"))
 

@@ -14,7 +14,7 @@ import rich_menus
 from flex_templates import parse_postback
 from rich_menus.icons import ICONS
 from rich_menus.model import DEFINITIONS_DIR, problems
-from services.profile import bundled_profiles, load_profile
+from config.profile import bundled_profiles, load_profile
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "flex.md"
 

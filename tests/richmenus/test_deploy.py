@@ -12,7 +12,7 @@ from werkzeug.serving import make_server
 
 import rich_menus
 from rich_menus.cli import richmenu_cli
-from services.profile import load_profile
+from config.profile import load_profile
 
 emulator = pytest.importorskip("emulator", reason="the LINE emulator (emulator/) is not built yet")
 TOKEN = "test-channel-token"

@@ -10,7 +10,7 @@ from PIL import Image, ImageFont, features
 
 import rich_menus
 from rich_menus.image import _font, render_image
-from services.profile import bundled_profiles, load_profile
+from config.profile import bundled_profiles, load_profile
 
 CASES = [(name, menu.key) for name in bundled_profiles() for menu in rich_menus.menus_for(load_profile(name))]
 

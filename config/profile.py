@@ -16,9 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from services.payments.thaiqr import ThaiQRError, normalise_target
-
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+CONFIG_DIR = Path(__file__).resolve().parent
 
 Module = Literal["accounts", "water", "queue", "cases", "petitions", "news", "community", "emergency", "welfare", "tax_fee"]
 
@@ -62,12 +60,6 @@ class Payment(_Strict):
             raise ValueError("ต้องกำหนด promptpay_id หรือ biller_id อย่างน้อยหนึ่งอย่าง")
         if self.biller_id and not re.fullmatch(r"\d{15}", self.biller_id):
             raise ValueError("biller_id ต้องเป็นตัวเลข 15 หลัก")
-        if self.promptpay_id:
-            try:
-                normalise_target(self.promptpay_id)
-            except ThaiQRError as exc:
-                # Found now, not when the first resident asks for a QR.
-                raise ValueError(f"promptpay_id ใช้ไม่ได้: {exc}") from None
         return self
 
 
