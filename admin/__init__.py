@@ -1,18 +1,29 @@
-"""The staff back office (SPEC §4.9), mounted at /admin: login, the slip review
-queue, cash at the counter, receipts, and (admins) events no answer came of. Server-rendered Thai pages with no
-script; every page needs a staff login and every POST a CSRF token."""
+"""The staff back office (SPEC §4.9), mounted at /admin: login, the pages of the
+service modules an organisation runs (slip review, cash at the counter, receipts
+...) and the office's own (events no answer came of). Server-rendered Thai pages
+with no script; every page needs a staff login and every POST a CSRF token."""
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
+if TYPE_CHECKING:
+    from admin.pages import StaffPages
+    from services.container import Services
 
-def init_admin(app: Flask) -> None:
+
+def init_admin(app: Flask, services: Services, pages: Sequence[StaffPages]) -> None:
+    """Mount the office on ``app``: ``pages`` are the enabled modules' staff pages,
+    in menu order; the office's own pages follow them."""
     # The views are imported here, so `smartservice staff ...` does not load the web stack.
-    from admin import auth, events, finance  # noqa: F401 - registers the routes on the blueprint
-    from admin.blueprint import bp
+    from admin import auth, events
+    from admin.blueprint import frame
 
-    auth.login_manager.init_app(app)
+    bp = frame(services, [*pages, events.PAGES])
+    auth.install(app, bp, services)
     # The staff session cookie is only sent by the office's own pages, and only over HTTPS when served so.
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    app.config["SESSION_COOKIE_SECURE"] = app.extensions["settings"].public_base_url.startswith("https://")
+    app.config["SESSION_COOKIE_SECURE"] = services.links.base_url.startswith("https://")
     app.register_blueprint(bp)

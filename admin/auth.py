@@ -9,20 +9,15 @@ and a guesser would write a new address for every try.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from flask import Response, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, send_file, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
-from admin.blueprint import bp, db
 from models.base import utcnow
-from services.documents.fonts import thai_font
+from services.container import Services
 from services.staff import StaffIdentity, authenticate, end_sessions, session_alive, staff_by_token
-
-login_manager = LoginManager()
-login_manager.login_view = "admin.login"
-login_manager.login_message = "กรุณาเข้าสู่ระบบก่อนใช้งาน"
-login_manager.session_protection = "strong"
+from thai.fonts import thai_font
 
 
 class StaffSession(UserMixin):
@@ -43,65 +38,68 @@ STARTED, SEEN = "staff_started", "staff_seen"
 
 def _at(key: str) -> datetime | None:
     value = session.get(key)
-    return datetime.fromtimestamp(value, timezone.utc) if isinstance(value, int) else None
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int) else None
 
 
-@login_manager.user_loader
-def _load(token: str) -> StaffSession | None:
-    now, started, seen = utcnow(), _at(STARTED), _at(SEEN)
-    if started is None or seen is None or not session_alive(started, seen, now):
-        return None
-    with db().session() as s:
-        identity = staff_by_token(s, token)
-    if identity is None:
-        return None
-    session[SEEN] = int(now.timestamp())
-    return StaffSession(identity)
+def install(app: Flask, bp: Blueprint, services: Services) -> None:
+    """Staff sessions for ``app`` (one login manager per app, reading its own
+    database) and the login, logout and font routes on the office's blueprint."""
+    login_manager = LoginManager()
+    login_manager.login_view = "admin.login"
+    login_manager.login_message = "กรุณาเข้าสู่ระบบก่อนใช้งาน"
+    login_manager.session_protection = "strong"
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def _load(token: str) -> StaffSession | None:
+        now, started, seen = utcnow(), _at(STARTED), _at(SEEN)
+        if started is None or seen is None or not session_alive(started, seen, now):
+            return None
+        with services.db.session() as s:
+            identity = staff_by_token(s, token)
+        if identity is None:
+            return None
+        session[SEEN] = int(now.timestamp())
+        return StaffSession(identity)
+
+    @bp.route("/login", methods=["GET", "POST"])
+    def login() -> Response | tuple[str, int, dict[str, str]] | str:
+        if current_user.is_authenticated:
+            return redirect(_safe_next(request.args.get("next")))
+        username = request.form.get("username", "")
+        if request.method == "GET":
+            return render_template("admin/login.html", username=username, error=None)
+        now = utcnow()
+        with services.db.session() as s, s.begin():
+            result = authenticate(s, username, request.form.get("password", ""), now=now, client=request.remote_addr)
+        if result.staff is None:
+            status = 401 if result.status == "wrong" else 429
+            headers = {"Retry-After": str(result.retry_after_seconds)} if result.retry_after_seconds else {}
+            return render_template("admin/login.html", username=username, error=result.message), status, headers
+        login_user(StaffSession(result.staff))
+        session[STARTED] = session[SEEN] = int(now.timestamp())
+        return redirect(_safe_next(request.args.get("next")))
+
+    @bp.post("/logout")
+    def logout() -> Response:
+        # Ended on the server, not only forgotten by this browser: a copy of the cookie
+        # (another tab, another computer, a thief) is refused from now on too.
+        with services.db.session() as s, s.begin():
+            end_sessions(s, current_user.identity.id)
+        logout_user()
+        return redirect(url_for("admin.login"))
+
+    bp.add_url_rule("/fonts/<any(Regular, Bold):weight>.ttf", "font", _font)
 
 
 def _safe_next(target: str | None) -> str:
     """Only back into the office itself, never to another site."""
     if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("admin.slips")
+    return url_for("admin.home")
 
 
-@bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int, dict[str, str]] | str:
-    if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
-    username = request.form.get("username", "")
-    if request.method == "GET":
-        return render_template("admin/login.html", username=username, error=None)
-    now = utcnow()
-    with db().session() as s, s.begin():
-        result = authenticate(s, username, request.form.get("password", ""), now=now, client=request.remote_addr)
-    if result.staff is None:
-        status = 401 if result.status == "wrong" else 429
-        headers = {"Retry-After": str(result.retry_after_seconds)} if result.retry_after_seconds else {}
-        return render_template("admin/login.html", username=username, error=result.message), status, headers
-    login_user(StaffSession(result.staff))
-    session[STARTED] = session[SEEN] = int(now.timestamp())
-    return redirect(_safe_next(request.args.get("next")))
-
-
-@bp.post("/logout")
-def logout() -> Response:
-    # Ended on the server, not only forgotten by this browser: a copy of the cookie
-    # (another tab, another computer, a thief) is refused from now on too.
-    with db().session() as s, s.begin():
-        end_sessions(s, current_user.identity.id)
-    logout_user()
-    return redirect(url_for("admin.login"))
-
-
-@bp.get("/")
-def home() -> Response:
-    return redirect(url_for("admin.slips"))
-
-
-@bp.get("/fonts/<any(Regular, Bold):weight>.ttf")
-def font(weight: str) -> Response:
+def _font(weight: str) -> Response:
     """Sarabun from the installed package, so the pages look the same on every
     computer without fetching a web font from anywhere."""
     return send_file(thai_font(weight), mimetype="font/ttf", max_age=7 * 24 * 3600)

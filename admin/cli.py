@@ -39,7 +39,8 @@ def staff_cli() -> None:
 
 @staff_cli.command(name="add")
 @click.argument("username")
-@click.option("--name", "display_name", required=True, help='Name shown in the office and on receipts, e.g. "นางสาวมาลี ศรีสุข".')
+@click.option("--name", "display_name", required=True,
+              help='Name shown in the office and on receipts, e.g. "นางสาวมาลี ศรีสุข".')
 @click.option("--role", type=click.Choice(STAFF_ROLES), default="finance", show_default=True)
 @_password_option
 def add(username: str, display_name: str, role: str, password: str) -> None:

@@ -222,7 +222,7 @@ def run_load(bot: str, emulator: str, events: list[tuple[str, str, bytes]], conc
         print(f"{len(missing)} event(s) without an answer, e.g. {', '.join(missing[:3])}", file=sys.stderr)
     latencies = [delivered[e] - sent_at[e] for e in delivered]
     cpu_after = cpu_by_group(cpu_roots or {})
-    transactions, items = (after - before for after, before in zip(write_batches(bot), batches_before))
+    transactions, items = (after - before for after, before in zip(write_batches(bot), batches_before, strict=True))
     return {
         "writes_per_transaction": items / transactions if transactions else float("nan"),
         "cpu_ms_per_event": {k: v * 1000 / len(events) for k, v in cpu_spent(cpu_before, cpu_after).items()},
@@ -394,7 +394,7 @@ def report(results: dict[str, list[dict]], *, paced: bool = False) -> None:
     for label, r in rows:
         print(f"| {label} | {r['events']:.0f} | {r['answered']:.0f} | {r['errors']:.0f} | {r['events_per_s']:.0f} | "
               f"{r['ack_p50_ms']:.1f} | {r['ack_p99_ms']:.1f} | {r['reply_p50_ms']:.1f} | {r['reply_p99_ms']:.1f} |")
-    ratios = [o["events_per_s"] / b["events_per_s"] for b, o in zip(results[BASELINE], results[OURS])]
+    ratios = [o["events_per_s"] / b["events_per_s"] for b, o in zip(results[BASELINE], results[OURS], strict=True)]
     if not paced:
         print(f"\nthroughput ratio (ours / echo): {statistics.median(ratios):.2f}"
               + (f" (median of rounds: {', '.join(f'{r:.2f}' for r in ratios)})" if rounds > 1 else ""))

@@ -3,16 +3,24 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.settings import SettingsError, load_settings
 from config.profile import ProfileError, bundled_profiles, load_profile
+
+if TYPE_CHECKING:
+    from bot.app import Assembly
+    from scheduler.jobs import Job
+    from services.container import Services
 
 DEMO_SECRET = "demo-channel-secret-0123456789"
 DEMO_TOKEN = "demo-channel-access-token-0123456789"
@@ -57,7 +65,8 @@ def serve(bind: str | None) -> None:
     os.execvp(sys.executable, [sys.executable, "-m", *args, "bot.app:create_app()"])
 
 
-@main.command(help="Start the bot and the LINE emulator with its chat simulator, on SQLite with demo data.")
+@main.command(help="Start the bot, its job process and the LINE emulator with its chat simulator, on SQLite "
+                    "with demo data.")
 @click.option("--profile", "profile_name", default="tenant", show_default=True,
               type=click.Choice(bundled_profiles()), help="organisation profile")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -108,6 +117,10 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
                make_server(host, bot_port, create_app(settings), threaded=True)]
     for server in servers:
         threading.Thread(target=server.serve_forever, daemon=True).start()
+    scheduler_log = Path(data_dir).resolve() / "scheduler.log"
+    with scheduler_log.open("ab") as log_file:  # the child keeps its own copy open
+        job_process = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "scheduler"],
+                                       stdout=log_file, stderr=log_file)
     report = rich_menus.deploy(settings.profile, api_base=emulator_url, access_token=DEMO_TOKEN)
     click.echo(f"Smart Service demo — {settings.profile.name}")
     click.echo(f"bot: {bot_url}")
@@ -115,17 +128,73 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     click.echo(f"simulator: {emulator_url}/")
     click.echo(f"backoffice: {bot_url}/admin")
     click.echo(f"backoffice login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
+    click.echo(f"scheduler: process {job_process.pid}, log {scheduler_log}")
     click.echo(f"demo data: {len(seeded.created) + len(seeded.skipped)} customers "
                f"({', '.join(seeded.created + seeded.skipped)})")
     click.echo(f"rich menus: {len(report.menus)} deployed; press Ctrl+C to stop")
+    # Stopped by a process manager rather than Ctrl+C: the same clean stop, job process included.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         click.echo("stopping")
     finally:
+        job_process.terminate()  # Ctrl+C in a terminal has reached it already; SIGTERM again is harmless
         for server in servers:
             server.shutdown()
+        job_process.wait(timeout=60)
+
+
+@main.command("scheduler", help="Run the periodic jobs (one leader among every process started; the others "
+                                "stand by).")
+def scheduler_command() -> None:
+    import nlu
+    from bot import logs
+    from bot.app import assemble
+    from scheduler.runner import Runner
+
+    settings = _settings_or_exit()
+    logs.configure("INFO")
+    # Our runner logs each run once; APScheduler would add two lines to it. And a run
+    # still going when the next is due is normal (they become one run), not a warning.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
+    parts = assemble(settings)
+    nlu.parse("สวัสดี")  # load the model now, not inside the first event taken over
+    jobs = platform_jobs(parts) + [job for module in parts.modules for job in module.jobs]
+    runner = Runner(parts.services, jobs)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: runner.stop())
+    click.echo(f"scheduler: {len(jobs)} jobs ({', '.join(job.name for job in jobs)}); "
+               f"database {settings.database_url.split('@')[-1]}", err=True)
+    try:
+        runner.run()
+    finally:
+        parts.dispatcher.shutdown()
+        parts.services.db.engine.dispose()
+    click.echo("scheduler: stopped", err=True)
+
+
+def platform_jobs(parts: Assembly) -> list[Job]:
+    """The jobs of every deployment, whatever modules it runs."""
+    from scheduler.jobs import Job
+    from services import conversations, retention
+
+    settings, dispatcher = parts.settings, parts.dispatcher
+    idle_for = timedelta(hours=settings.manual_idle_hours)
+
+    def release_idle_manual(services: Services) -> int:
+        with services.db.session() as session, session.begin():
+            return len(conversations.release_idle_manual(session, idle_for=idle_for))
+
+    return [
+        # Events nobody is answering (a dead process's, a full queue's, those whose
+        # pause is over), the dead given up, pushes and SMS still due.
+        Job("events", timedelta(seconds=settings.sweep_interval_seconds), lambda _services: dispatcher.sweep()),
+        Job("idle_manual_chats", timedelta(minutes=1), release_idle_manual),
+        Job("retention", timedelta(hours=1), retention.prune),
+    ]
 
 
 @main.command("profile", help="Validate an organisation profile and print what it enables.")

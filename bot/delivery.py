@@ -5,12 +5,15 @@ A push is written to the transcript once sent; a reply with its event's end
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+import threading
+from collections.abc import Sequence
+from typing import Any
 
 from bot import metrics
 from bot.line_client import MAX_MESSAGES_PER_CALL, LineClient, LineError, ReplyTokenRejected
 from models.db import Database
 from services import conversations
+from services.identity.sms import HttpSmsSettings, send_due
 from services.messaging import outbox
 from services.messaging.outbox import Push
 
@@ -91,3 +94,45 @@ class Delivery:
                                               webhook_event_id=push.webhook_event_id, retry_key=retry_key)
         metrics.MESSAGES_SENT.labels(via="push").inc(len(messages))
         return True
+
+
+class OutboxSender:
+    """Sends what a commit has just put in the outboxes (pushes, SMS), in a thread
+    of its own so that the caller never waits for LINE or the SMS gateway. Wakes
+    that arrive while it sends are folded into one more round; what fails stays
+    queued for the job process (services.container.Sender)."""
+
+    def __init__(self, delivery: Delivery, sms: HttpSmsSettings | None) -> None:
+        self.delivery = delivery
+        self.sms = sms
+        self._changed = threading.Condition()
+        self._asked = 0  # wakes so far
+        self._done = 0  # wakes whose round has ended
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        with self._changed:
+            self._asked += 1
+            self._changed.notify_all()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+                self._thread.start()
+
+    def wait_idle(self, timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._done >= self._asked, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._asked > self._done)
+                asked = self._asked
+            try:
+                self.delivery.drain()
+                send_due(self.delivery.db, self.sms)
+            except Exception:  # noqa: BLE001 - what is left stays queued for the job process
+                log.exception("sending the outbox failed")
+            finally:
+                with self._changed:
+                    self._done = asked
+                    self._changed.notify_all()

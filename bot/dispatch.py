@@ -8,8 +8,8 @@ lease; a bounded pool of workers answers them after LINE has its 200.
 Exactly once: the answer is recorded, under the lease, before it is sent; the reply
 is retried with the same body; whatever a reply could not carry goes by push with
 the event's retry key. A process that dies leaves its leases to run out, and the
-sweeper of any process then claims the events and sends the recorded answer, or
-makes one if none was recorded. An event that keeps failing is given up ("dead")
+job process (`smartservice scheduler`, its "events" job) then claims the events and
+sends the recorded answer, or makes one if none was recorded. An event that keeps failing is given up ("dead")
 after EVENT_MAX_ATTEMPTS, with at most one apology.
 
 Fairness and order: each user has a queue, answered one event at a time in
@@ -34,30 +34,28 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection
 
 from bot import logs, metrics
 from bot.delivery import Delivery
 from bot.events import read_event
-from bot.line_client import LineClient
 from flows.engine import Channel, Context, Engine, Turn
-from flows.state import DialogState
 from flows.texts import say
 from models.base import utcnow
-from models.db import Database
 from models.group_commit import GroupCommit
 from services import conversations
+from services.container import Services
 from services.conversations import Answer, Claim, Ending, Event, Rejected
-from services.identity.sms import HttpSmsSettings, send_due
+from services.dialog_state import DialogState
+from services.identity.sms import send_due
 from services.messaging import outbox
 from services.messaging.outbox import Push
-from config.profile import OrgProfile
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +101,7 @@ class _Arrived:
 
     events: list[Event]
     rejected: list[Rejected]
-    waiting: frozenset[str] = frozenset()  # no room for these here: recorded for the sweeper
+    waiting: frozenset[str] = frozenset()  # no room for these here: recorded, taken in when room frees up
 
 
 @dataclass(frozen=True)
@@ -182,7 +180,7 @@ class _Queued:
 
     order: tuple[int, str]
     claim: Claim = field(compare=False)
-    batch: "_Batch | None" = field(compare=False, default=None)
+    batch: _Batch | None = field(compare=False, default=None)
 
 
 class _Batch:
@@ -209,38 +207,28 @@ class _Batch:
 class Dispatcher:
     def __init__(
         self,
-        *,
-        db: Database,
+        services: Services,
         engine: Engine,
         delivery: Delivery,
-        client: LineClient,
-        profile: OrgProfile,
-        public_base_url: str,
+        *,
         parse: Callable[[str], Any],
+        channel: Channel | None = None,
         threads: int = 8,
         queue_size: int = 1000,
         loading_after: float = 1.0,
         lease_seconds: float = 15.0,
         max_attempts: int = 5,
-        channel: Channel | None = None,
-        secret_key: str = "",
-        data_dir: Path = Path("var"),
-        sms: HttpSmsSettings | None = None,
     ) -> None:
-        self.db = db
+        self.services = services
+        self.db = services.db
         self.engine = engine
         self.delivery = delivery
-        self.client = client
-        self.profile = profile
-        self.public_base_url = public_base_url
+        self.client = delivery.client
         self.parse = parse
+        self.channel = channel
         self.loading_after = loading_after
         self.lease = timedelta(seconds=lease_seconds)
         self.max_attempts = max_attempts
-        self.channel = channel
-        self.secret_key = secret_key
-        self.data_dir = data_dir
-        self.sms = sms
         self.queue_size = queue_size
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="event")
         self._lock = threading.Condition()  # guards the queues below; notified when one empties
@@ -252,11 +240,10 @@ class Dispatcher:
         self._closed = False
         self._owner: tuple[int, str] | None = None
         self._alarms = Alarms()
-        self._wake_sweeper = threading.Event()  # wakes the sweeper early
         self._left_behind = False  # events wait in the database for room here
         # Requests recording events and workers recording answers, at the same moment,
         # share a transaction.
-        self._write = GroupCommit(db, self._write_batch, observe=metrics.WRITE_BATCH.observe)
+        self._write = GroupCommit(self.db, self._write_batch, observe=metrics.WRITE_BATCH.observe)
 
     @property
     def owner(self) -> str:
@@ -287,7 +274,7 @@ class Dispatcher:
         room = max(0, self.queue_size - self._queued)
         waiting = frozenset(e.event_id for e in events[room:])
         if waiting:
-            log.warning("worker queue full; %d event(s) left for the sweeper", len(waiting))
+            log.warning("worker queue full; %d event(s) left waiting in the database", len(waiting))
             self._left_behind = True
         new: list[Claim] = self._write(_Arrived(events, rejected, waiting)) if events or rejected else []
         for kind, count in Counter(e.type for e in events).items():
@@ -298,7 +285,7 @@ class Dispatcher:
 
     def _enqueue(self, claims: Sequence[Claim], batch: _Batch | None = None) -> list[Claim]:
         """Queue claims on their users' queues; returns those there was no room for
-        (the sweeper is woken to feed them in as room frees up)."""
+        (taken in again from the database as room frees up, `_refill`)."""
         start: list[str] = []
         with self._lock:
             room = max(0, self.queue_size - self._queued)
@@ -317,7 +304,7 @@ class Dispatcher:
         if taken:
             self._keep_leases()
         if left:
-            log.warning("worker queue full; %d event(s) left for the sweeper", len(left))
+            log.warning("worker queue full; %d event(s) left waiting in the database", len(left))
             self._left_behind = True
         return left
 
@@ -342,11 +329,13 @@ class Dispatcher:
                     del self._queues[user]
                     self._running.discard(user)
                     self._lock.notify_all()
-                if self._left_behind and self._queued <= self.queue_size // 2:
+                refill = self._left_behind and self._queued <= self.queue_size // 2
+                if refill:
                     self._left_behind = False
-                    self._wake_sweeper.set()  # room again: the sweeper feeds in what waits
             if head.batch is not None:
                 head.batch.finished_one()
+        if refill:
+            threading.Thread(target=self._refill, name="refill", daemon=True).start()
         if more:
             self._pool.submit(self._run_user, user)
 
@@ -504,8 +493,7 @@ class Dispatcher:
         return results
 
     def _context(self, user_id: str) -> Context:
-        return Context(user_id=user_id, profile=self.profile, db=self.db, public_base_url=self.public_base_url,
-                       secret_key=self.secret_key, data_dir=self.data_dir, channel=self.channel, sms=self.sms)
+        return Context(user_id=user_id, services=self.services, channel=self.channel)
 
     def _handle(self, event: Event, ctx: Context, *, manual: bool) -> list[dict[str, Any]]:
         """The answer to one event (often none)."""
@@ -540,19 +528,21 @@ class Dispatcher:
     def _apology(self, kind: str) -> list[dict[str, Any]]:
         if kind not in ("message", "postback"):
             return []
-        return [{"type": "text", "text": say("something_went_wrong", self.profile)}]
+        return [{"type": "text", "text": say("something_went_wrong", self.services.profile)}]
 
     # -- housekeeping ------------------------------------------------------------
-    def sweep(self, *, manual_idle: timedelta | None = None) -> int:
+    def sweep(self) -> int:
         """Claim events nobody is answering (left by a full queue, a failed attempt
         once its pause is over, or a process whose lease ran out), give up those out
-        of attempts, send pushes and SMS that are due, return idle manual chats to the bot.
-        Safe to run in every process at once. Returns how many events it claimed, once
-        the workers have answered them."""
-        self._wake_sweeper.clear()
-        if manual_idle is not None:
-            with self.db.session() as session, session.begin():
-                conversations.release_idle_manual(session, idle_for=manual_idle)
+        of attempts, send pushes and SMS that are due. The job process runs it
+        (`smartservice scheduler`); safe to run in several processes at once. Returns
+        how many events it claimed, once the workers have answered them."""
+        total = self._claim_due()
+        self.delivery.drain()
+        send_due(self.db, self.services.sms)
+        return total
+
+    def _claim_due(self) -> int:
         total = 0
         while True:
             batch, claimed = _Batch(), 0
@@ -567,10 +557,15 @@ class Dispatcher:
             batch.wait()
             total += claimed
             if not claimed:
-                break
-        self.delivery.drain()
-        send_due(self.db, self.sms)
-        return total
+                return total
+
+    def _refill(self) -> None:
+        """Room again after a full queue: take in the events this process left waiting
+        in the database (and any others due), rather than leave them to the job process."""
+        try:
+            self._claim_due()
+        except Exception:  # noqa: BLE001 - the job process takes what is left
+            log.exception("taking in waiting events failed")
 
     def _claim(self, user: str | None, room: int, batch: _Batch) -> int:
         with self.db.transaction() as connection:
@@ -590,11 +585,6 @@ class Dispatcher:
         left = self._enqueue(claims, batch)
         self._give_back(left)
         return len(claims) - len(left)
-
-    def wait_for_sweep(self, timeout: float) -> None:
-        """Until the next sweep is due: `timeout`, or sooner when events wait in the
-        database for room that has freed up here."""
-        self._wake_sweeper.wait(timeout)
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         with self._lock:

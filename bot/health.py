@@ -3,29 +3,38 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, Response, current_app, jsonify
+import redis
+from flask import Blueprint, Response, jsonify
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from sqlalchemy.exc import SQLAlchemyError
 
-bp = Blueprint("health", __name__)
+from models.db import Database
 
 
-@bp.get("/healthz")
-def healthz():
-    return jsonify({"status": "ok"})
+def blueprint(db: Database, redis_client: redis.Redis | None) -> Blueprint:
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/healthz")
+    def healthz():  # noqa: ANN202 - a Flask view
+        return jsonify({"status": "ok"})
+
+    @bp.get("/readyz")
+    def readyz():  # noqa: ANN202 - a Flask view
+        return _readiness(db, redis_client)
+
+    bp.add_url_rule("/metrics", view_func=metrics)
+    return bp
 
 
-@bp.get("/readyz")
-def readyz():
+def _readiness(db: Database, redis_client: redis.Redis | None):  # noqa: ANN202 - a Flask response
     """Ready while the database answers. Without Redis the bot still works (state
     from the database), so Redis down is reported as degraded, not unready."""
     checks: dict[str, str] = {}
     try:
-        current_app.extensions["db"].ping()
+        db.ping()
         checks["database"] = "ok"
     except SQLAlchemyError as exc:
         checks["database"] = f"down: {type(exc).__name__}"
-    redis_client = current_app.extensions.get("redis")
     if redis_client is None:
         checks["redis"] = "not configured"
     else:
@@ -43,8 +52,7 @@ def readyz():
     return jsonify({"status": status, **checks}), code
 
 
-@bp.get("/metrics")
-def metrics():
+def metrics():  # noqa: ANN201 - a Flask view
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

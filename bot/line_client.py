@@ -15,8 +15,9 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import orjson
 import urllib3
@@ -30,6 +31,8 @@ from linebot.v3.messaging import (
 from linebot.v3.messaging.exceptions import ApiException
 from linebot.v3.messaging.rest import RESTResponse
 from urllib3.exceptions import HTTPError as TransportError
+
+from services.conversations import UserProfile
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +67,7 @@ def chunk_retry_key(retry_key: str, index: int) -> str:
 
 
 @dataclass(frozen=True)
-class Delivery:
+class Sent:
     calls: int
     already_delivered: bool = False
 
@@ -135,27 +138,24 @@ class LineClient:
                 self._backoff(attempt, None)
             attempt += 1
 
-    def push(self, to: str, messages: Sequence[dict[str, Any]], retry_key: str) -> Delivery:
+    def push(self, to: str, messages: Sequence[dict[str, Any]], retry_key: str) -> Sent:
+        return self._send_parts("/v2/bot/message/push", to, messages, retry_key)
+
+    def multicast(self, to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str) -> Sent:
+        if len(to) > MAX_MULTICAST_RECIPIENTS:
+            raise ValueError("multicast takes at most 500 recipients per call")
+        return self._send_parts("/v2/bot/message/multicast", list(to), messages, retry_key)
+
+    def _send_parts(self, path: str, to: str | list[str], messages: Sequence[dict[str, Any]], retry_key: str) -> Sent:
+        """Five messages a call, each part with a retry key of its own."""
         calls = 0
         already = False
         for index, part in enumerate(chunks(messages, MAX_MESSAGES_PER_CALL)):
             body = {"to": to, "messages": list(part)}
             key = chunk_retry_key(retry_key, index)
             calls += 1
-            already |= self._with_retries(lambda: self._post("/v2/bot/message/push", body, retry_key=key))
-        return Delivery(calls=calls, already_delivered=already)
-
-    def multicast(self, to: Sequence[str], messages: Sequence[dict[str, Any]], retry_key: str) -> Delivery:
-        if len(to) > MAX_MULTICAST_RECIPIENTS:
-            raise ValueError("multicast takes at most 500 recipients per call")
-        calls = 0
-        already = False
-        for index, part in enumerate(chunks(messages, MAX_MESSAGES_PER_CALL)):
-            body = {"to": list(to), "messages": list(part)}
-            key = chunk_retry_key(retry_key, index)
-            calls += 1
-            already |= self._with_retries(lambda: self._post("/v2/bot/message/multicast", body, retry_key=key))
-        return Delivery(calls=calls, already_delivered=already)
+            already |= self._with_retries(lambda body=body, key=key: self._post(path, body, retry_key=key))
+        return Sent(calls=calls, already_delivered=already)
 
     def show_loading(self, user_id: str, seconds: int = 10) -> None:
         """Best effort: a missing animation must never stop the answer itself."""
@@ -177,12 +177,13 @@ class LineClient:
             raise ApiException(http_resp=RESTResponse(response))
 
     # -- reading -----------------------------------------------------------------
-    def profile(self, user_id: str) -> dict[str, Any] | None:
+    def profile(self, user_id: str) -> UserProfile | None:
         try:
-            return self._api.get_profile(user_id, _request_timeout=self.timeout).to_dict()
+            found = self._api.get_profile(user_id, _request_timeout=self.timeout)
         except (ApiException, TransportError) as exc:
             log.info("profile of %s not available: %s", user_id, exc)
             return None
+        return UserProfile(display_name=found.display_name, picture_url=found.picture_url, language=found.language)
 
     def content(self, message_id: str) -> bytes:
         return self._retrying(lambda: self._blob.get_message_content(message_id, _request_timeout=self.timeout))

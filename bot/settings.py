@@ -10,10 +10,10 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from config.profile import OrgProfile
 from models.db import DatabaseSettings
+from modules import load_profile
 from services.identity.sms import HttpSmsSettings
-from config.profile import OrgProfile, load_profile
-
 
 REAL_LINE_API = "https://api.line.me"
 
@@ -66,14 +66,14 @@ class Settings(DatabaseSettings):
         return value.rstrip("/")
 
     @model_validator(mode="after")
-    def _https_for_real_line(self) -> "Settings":
+    def _https_for_real_line(self) -> Settings:
         if self.line_api_base == REAL_LINE_API and not self.public_base_url.startswith("https://"):
             raise ValueError("PUBLIC_BASE_URL must be https:// with the real LINE API: LINE loads QR images "
                              "and opens links only over https")
         return self
 
     @model_validator(mode="after")
-    def _sms_gateway_complete(self) -> "Settings":
+    def _sms_gateway_complete(self) -> Settings:
         if bool(self.sms_http_url) != bool(self.sms_api_key):
             raise ValueError("SMS_HTTP_URL and SMS_API_KEY go together: set both, or neither for the development store")
         return self

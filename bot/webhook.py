@@ -16,15 +16,13 @@ import logging
 import time
 
 import orjson
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
+from bot.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
-
-bp = Blueprint("webhook", __name__)
-
 
 def signature_is_valid(channel_secret: str, body: bytes, signature: str) -> bool:
     digest = hmac.new(channel_secret.encode("utf-8"), body, hashlib.sha256).digest()
@@ -49,23 +47,28 @@ def _parse(body: bytes) -> object | None:
         return None
 
 
-@bp.post("/callback")
-def callback():
-    started = time.perf_counter()
-    body = request.get_data(cache=False)  # raw bytes; MAX_CONTENT_LENGTH turns > 1 MB into 413
-    signature = request.headers.get("X-Line-Signature", "")
-    if not signature or not signature_is_valid(current_app.config["LINE_CHANNEL_SECRET"], body, signature):
-        log.warning("webhook with a bad signature refused")
-        return _error(400, "invalid signature")
-    payload = _parse(body)
-    if payload is None:
-        return _error(400, "malformed JSON")
-    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
-        return _error(400, "body must be an object with an events array")
-    try:
-        current_app.extensions["dispatcher"].accept(payload["events"])
-    except SQLAlchemyError:
-        log.exception("could not record webhook events; LINE will redeliver")
-        return _error(503, "temporarily unable to record events")
-    metrics.ACK_SECONDS.observe(time.perf_counter() - started)
-    return "OK", 200
+def blueprint(channel_secret: str, dispatcher: Dispatcher) -> Blueprint:
+    bp = Blueprint("webhook", __name__)
+
+    @bp.post("/callback")
+    def callback():  # noqa: ANN202 - a Flask view
+        started = time.perf_counter()
+        body = request.get_data(cache=False)  # raw bytes; MAX_CONTENT_LENGTH turns > 1 MB into 413
+        signature = request.headers.get("X-Line-Signature", "")
+        if not signature or not signature_is_valid(channel_secret, body, signature):
+            log.warning("webhook with a bad signature refused")
+            return _error(400, "invalid signature")
+        payload = _parse(body)
+        if payload is None:
+            return _error(400, "malformed JSON")
+        if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+            return _error(400, "body must be an object with an events array")
+        try:
+            dispatcher.accept(payload["events"])
+        except SQLAlchemyError:
+            log.exception("could not record webhook events; LINE will redeliver")
+            return _error(503, "temporarily unable to record events")
+        metrics.ACK_SECONDS.observe(time.perf_counter() - started)
+        return "OK", 200
+
+    return bp

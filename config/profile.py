@@ -18,8 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 CONFIG_DIR = Path(__file__).resolve().parent
 
-Module = Literal["accounts", "water", "queue", "cases", "petitions", "news", "community", "emergency", "welfare", "tax_fee"]
-
 _HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -55,7 +53,7 @@ class Payment(_Strict):
     account_name: str
 
     @model_validator(mode="after")
-    def _one_way_to_pay(self) -> "Payment":
+    def _one_way_to_pay(self) -> Payment:
         if not (self.promptpay_id or self.biller_id):
             raise ValueError("ต้องกำหนด promptpay_id หรือ biller_id อย่างน้อยหนึ่งอย่าง")
         if self.biller_id and not re.fullmatch(r"\d{15}", self.biller_id):
@@ -92,6 +90,13 @@ class Tariff(_Strict):
     blocks: list[TariffBlock]
 
 
+class Retention(_Strict):
+    """How long personal data is kept (PDPA): the retention jobs delete what is older."""
+
+    webhook_events_days: int = Field(default=90, ge=1)
+    transcripts_days: int = Field(default=365, ge=1)
+
+
 class OrgProfile(_Strict):
     key: str
     name: str
@@ -102,7 +107,7 @@ class OrgProfile(_Strict):
     polite_particle: Literal["ค่ะ", "ครับ"] = "ค่ะ"
     colours: Colours = Colours()
     logo: str | None = None
-    modules: list[Module]
+    modules: list[str]  # switches of service modules (modules/); checked by modules.check
     contacts: list[PhoneNumber] = []
     emergency_numbers: list[PhoneNumber] = []
     payment: Payment | None = None
@@ -110,23 +115,12 @@ class OrgProfile(_Strict):
     departments: list[Department] = []
     complaint_categories: list[ComplaintCategory] = []
     tariffs: list[Tariff] = []
+    retention: Retention = Retention()
     document_number_formats: dict[str, str] = {
         "invoice": "INV-{fiscal_year}-{seq:06d}",
         "receipt": "RC-{fiscal_year}-{seq:06d}",
         "credit_note": "CN-{fiscal_year}-{seq:06d}",
     }
-
-    @model_validator(mode="after")
-    def _modules_have_their_settings(self) -> "OrgProfile":
-        if "accounts" in self.modules and self.payment is None:
-            raise ValueError("โมดูล accounts ต้องกำหนด payment (ช่องทางรับชำระเงิน)")
-        if "queue" in self.modules and not self.departments:
-            raise ValueError("โมดูล queue ต้องกำหนด departments อย่างน้อยหนึ่งฝ่าย")
-        if "cases" in self.modules and not self.complaint_categories:
-            raise ValueError("โมดูล cases ต้องกำหนด complaint_categories")
-        if "water" in self.modules and not self.tariffs:
-            raise ValueError("โมดูล water ต้องกำหนด tariffs (อัตราค่าน้ำ)")
-        return self
 
     def has(self, module: str) -> bool:
         return module in self.modules

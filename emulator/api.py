@@ -5,8 +5,9 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 from linebot.v3.messaging import (

@@ -10,7 +10,6 @@ from emulator import api, control, ids, media, simulator, sms
 from emulator.state import Emulator
 from emulator.store import Store
 from emulator.webhook import WebhookSender
-from models.db import Database
 
 ENV_KEYS = {
     "CHANNEL_SECRET": "LINE_CHANNEL_SECRET",
@@ -61,7 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(simulator.bp)
     app.register_blueprint(sms.bp)
     if settings["SMS_DATABASE_URL"]:
-        app.extensions["sms_database"] = Database(settings["SMS_DATABASE_URL"])
+        app.extensions["sms_database"] = sms.SmsInbox(settings["SMS_DATABASE_URL"])
 
     @app.errorhandler(404)
     def not_found(_: Exception) -> tuple[Response, int]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from linebot.v3.messaging import Action, Message, RichMenuRequest

@@ -7,14 +7,14 @@ Simulator) filled by a renderer that works on the parsed tree (docs/flex.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from functools import lru_cache
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from config.profile import OrgProfile
 
-from .catalogue import offered_intents, service_intents, services
+from .frozen import freeze
 from .limits import ALT_TEXT_MAX, CAROUSEL_MAX_BUBBLES, LimitError, check_message
 from .postback import intent_data, parse_postback, postback_data
 from .renderer import TemplateError, fill
@@ -24,7 +24,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 T = TypeVar("T")
 
 __all__ = [
-    "LimitError", "TemplateError", "offered_intents", "service_intents", "TEMPLATES_DIR", "check_message", "intent_data", "org_scope", "page",
+    "LimitError", "TemplateError", "TEMPLATES_DIR", "check_message", "intent_data", "org_scope", "page",
     "parse_postback", "postback_data", "render", "sample_context", "template_names",
 ]
 
@@ -33,26 +33,27 @@ def template_names() -> list[str]:
     return sorted(p.stem for p in TEMPLATES_DIR.glob("*.json"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> dict[str, Any]:
-    """Parsed once per process: filling builds a new message and never changes it."""
+    """Parsed once per process and read-only: filling builds a new message from it."""
     path = TEMPLATES_DIR / f"{name}.json"
     if not path.is_file():
         raise TemplateError(f"no template '{name}'; templates: {', '.join(template_names())}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return freeze(json.loads(path.read_text(encoding="utf-8")))
 
 
 _per_profile: dict[tuple[int, str], tuple[OrgProfile, Any]] = {}
 
 
 def _once_per_profile(profile: OrgProfile, what: str, make: Callable[[], T]) -> T:
-    """What depends on a profile alone is made once per process: profiles are frozen.
-    (Their lists make them unhashable, so the key is the id, and the profile is kept
-    with the value so that the id cannot be reused meanwhile.)"""
+    """What depends on a profile alone is made once per process: profiles are frozen,
+    and so is what is made here, since every caller shares it. (Their lists make
+    profiles unhashable, so the key is the id, and the profile is kept with the value
+    so that the id cannot be reused meanwhile.)"""
     key = (id(profile), what)
     made = _per_profile.get(key)
     if made is None or made[0] is not profile:
-        made = _per_profile[key] = (profile, make())
+        made = _per_profile[key] = (profile, freeze(make()))
     return made[1]
 
 
@@ -75,7 +76,6 @@ def _org_scope(profile: OrgProfile) -> dict[str, Any]:
         "emergency_numbers": numbers,
         "emergency_summary": " · ".join(f"{n['label']} {n['number']}" for n in numbers),
         "contacts": [{"label": c.label, "number": c.number} for c in profile.contacts],
-        "services": services(profile),
     }
 
 
@@ -88,9 +88,9 @@ def render(name: str, context: Mapping[str, Any], *, profile: OrgProfile) -> dic
 
     Raises TemplateError for a missing or badly typed value and LimitError when
     the result would break one of LINE's limits. A message without a context (the
-    menu, the emergency numbers) is the same for everyone and made once per profile:
-    messages are values, never changed after they are made (flows.messages copies
-    before adding quick replies).
+    menu, the emergency numbers) is the same for everyone, made once per profile and
+    read-only: changing it raises TypeError; change a ``copy.deepcopy`` of it instead
+    (as flows.messages does to add quick replies).
     """
     if not context:
         return _once_per_profile(profile, f"render:{name}", lambda: _render(name, {}, profile))

@@ -10,7 +10,13 @@ from typing import Any
 from .postback import intent_data, postback_data
 
 _SAMPLES: dict[str, dict[str, Any]] = {
-    "help_menu": {},
+    "help_menu": {"services": [
+        {"label": "ข้อมูลผู้เช่า/ร้านค้า", "data": intent_data("account_info")},
+        {"label": "ใบแจ้งหนี้/ชำระเงิน", "data": intent_data("check_balance")},
+        {"label": "ใบเสร็จรับเงิน", "data": intent_data("receipts")},
+        {"label": "แนบหลักฐานการชำระเงิน", "data": intent_data("send_slip")},
+        {"label": "ติดต่อเจ้าหน้าที่", "data": intent_data("talk_to_staff")},
+    ]},
     "emergency": {},
     "greeting": {"display_name": "สมหญิง ใจดี", "consent_version": "2569-1"},
     "list_carousel": {

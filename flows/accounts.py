@@ -8,8 +8,8 @@ A resident sent here from a bill ("register first") is taken on to that bill.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -27,14 +27,9 @@ from services.identity import linking
 from services.identity.otp import OtpPolicy, start_registration, verify_otp
 from services.identity.sms import send_soon
 from services.ids import parse_id
-from thai.dates import BANGKOK
 
 REGISTER = "register"
 T = TypeVar("T")
-
-
-def now() -> datetime:
-    return datetime.now(BANGKOK)
 
 
 def _code_words(ctx: Context) -> dict[str, str]:
@@ -42,7 +37,7 @@ def _code_words(ctx: Context) -> dict[str, str]:
 
 
 def _policy(ctx: Context) -> OtpPolicy:
-    return OtpPolicy(secret=ctx.secret_key, polite=ctx.profile.polite_particle)
+    return OtpPolicy(secret=ctx.services.secret_key, polite=ctx.profile.polite_particle)
 
 
 def active_customer(ctx: Context, intent: str, **params: Any) -> int:
@@ -108,11 +103,11 @@ def _ask_phone(ctx: Context) -> Messages:
 def _send_otp(ctx: Context, phone: str) -> dict[str, str]:
     with ctx.db.session() as session, session.begin():
         result = start_registration(session, customer_code=ctx.slots["customer_code"], phone=phone,
-                                    line_user_id=ctx.user_id, policy=_policy(ctx), now=now())
+                                    line_user_id=ctx.user_id, policy=_policy(ctx), now=ctx.now())
     if result.status != "sent":
         raise Invalid(result.message)
     # For a pair that matched and one that did not alike: the answer waits for neither.
-    send_soon(ctx.db, ctx.sms)
+    send_soon(ctx.db, ctx.services.sms)
     return {"phone": phone, "notice": result.message}
 
 
@@ -139,7 +134,7 @@ def _take_otp(turn: Turn, ctx: Context) -> int:
     if turn.kind != "text":
         raise Invalid(m.text(ctx.say("ask_otp"), _otp_quick_replies(ctx)))
     with ctx.db.session() as session, session.begin():
-        result = verify_otp(session, line_user_id=ctx.user_id, code=turn.text, policy=_policy(ctx), now=now())
+        result = verify_otp(session, line_user_id=ctx.user_id, code=turn.text, policy=_policy(ctx), now=ctx.now())
     if result.status != "verified" or result.customer_id is None:
         raise Invalid(m.text(result.message, _otp_quick_replies(ctx)))
     if ctx.channel is not None:

@@ -1,13 +1,15 @@
-"""Answers that need no dialog: greeting, menu, emergency numbers, consent, and
-what to say when the bot is unsure or a service is not offered."""
+"""Answers every organisation gives, whatever modules it runs: greeting, menu,
+consent, and what to say when the bot is unsure, a service is not offered, or a
+photo or location arrives that no module claims."""
 from __future__ import annotations
 
 from typing import Any
 
 import flex_templates
+from config.profile import OrgProfile
 from flex_templates import intent_data, postback_data
 from flows import messages as m
-from flows.engine import Context, Messages, Turn
+from flows.engine import Context, Messages, Offer, Turn
 from flows.texts import contacts_line, intent_label
 from services import conversations
 
@@ -15,7 +17,8 @@ CONSENT_VERSION = "1"
 
 
 def offered_intents(ctx: Context) -> list[str]:
-    return [i for i in flex_templates.offered_intents(ctx.profile) if i != "emergency"]
+    """The services to suggest: emergency numbers and a person are always at hand anyway."""
+    return [i for i in ctx.offer.intents() if i not in ("emergency", "talk_to_staff")]
 
 
 def suggestions(ctx: Context, intents: list[str]) -> list[dict[str, Any]]:
@@ -26,7 +29,12 @@ def suggestions(ctx: Context, intents: list[str]) -> list[dict[str, Any]]:
 
 
 def menu(turn: Turn, ctx: Context) -> Messages:
-    return [flex_templates.render("help_menu", {}, profile=ctx.profile)]
+    return [help_menu(ctx.offer, ctx.profile)]
+
+
+def help_menu(offer: Offer, profile: OrgProfile) -> dict[str, Any]:
+    buttons = [{"label": label, "data": intent_data(intent)} for intent, label in offer.services]
+    return flex_templates.render("help_menu", {"services": buttons}, profile=profile)
 
 
 def greet(turn: Turn, ctx: Context) -> Messages:
@@ -51,14 +59,10 @@ def consent(turn: Turn, ctx: Context) -> Messages:
     return [m.text(body, suggestions(ctx, offered_intents(ctx)[:4]))]
 
 
-def emergency(turn: Turn, ctx: Context) -> Messages:
-    return [flex_templates.render("emergency", {}, profile=ctx.profile)]
-
-
 def not_offered(turn: Turn, ctx: Context) -> Messages:
     """An intent whose module this organisation does not run (or not on LINE yet)."""
     intent = turn.parse.intent if turn.parse else turn.data.get("name", "")
-    key = "not_on_line_yet" if intent in flex_templates.offered_intents(ctx.profile) else "not_offered"
+    key = "not_on_line_yet" if intent in ctx.offer.intents() else "not_offered"
     return [m.text(ctx.say(key, service=intent_label(intent), contacts=contacts_line(ctx.profile)),
                    suggestions(ctx, []))]
 

@@ -6,13 +6,10 @@ linked accounts only, so a postback replayed by someone else shows nothing.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flows import cards
 from flows import messages as m
 from flows.accounts import active_customer, among_linked
 from flows.engine import Context, Messages, Turn
-from services import links
 from services.billing.accounts import customer_info
 from services.billing.balance import statement
 from services.billing.credit_notes import credit_note_detail
@@ -20,16 +17,8 @@ from services.billing.invoices import invoice_detail
 from services.billing.paying import payment_request
 from services.billing.receipts import ReceiptSummary, receipt_detail, recent_receipts
 from services.ids import parse_id
+from thai.dates import format_thai_date
 from thai.money import format_baht
-from thai.dates import BANGKOK, format_thai_date
-
-
-def _now() -> datetime:
-    return datetime.now(BANGKOK)
-
-
-def _today() -> date:
-    return _now().date()
 
 
 def _number(turn: Turn, key: str) -> int | None:
@@ -45,12 +34,12 @@ def check_balance(turn: Turn, ctx: Context) -> Messages:
     if note_id is not None or "credit_note" in turn.data:
         return _credit_note(ctx, note_id)
     with ctx.db.session() as session:
-        found = statement(session, customer_id, today=_today())
+        found = statement(session, customer_id, today=ctx.today())
     return [cards.statement_message(found, profile=ctx.profile)]
 
 
 def _invoice(ctx: Context, invoice_id: int | None) -> Messages:
-    detail = among_linked(ctx, lambda s, c: invoice_detail(s, c, invoice_id, today=_today())) \
+    detail = among_linked(ctx, lambda s, c: invoice_detail(s, c, invoice_id, today=ctx.today())) \
         if invoice_id is not None else None
     if detail is None:
         return [m.text(ctx.say("invoice_not_found"))]
@@ -77,21 +66,21 @@ def pay_bill(turn: Turn, ctx: Context) -> Messages:
             return [m.text(ctx.say("invoice_not_found"))]
         customer_id = owner
     with ctx.db.session() as session:
-        request = payment_request(session, customer_id, payment, today=_today(), invoice_id=invoice_id)
+        request = payment_request(session, customer_id, payment, today=ctx.today(), invoice_id=invoice_id)
         code = customer_info(session, customer_id).code
     if request is None:
         if invoice_id is not None:
             return [m.text(ctx.say("invoice_not_found"))]
         return [m.text(ctx.say("nothing_owed", code=code))]
     caption = request.invoices[0].number if invoice_id is not None else request.customer_code
-    qr_url = links.qr_image_url(ctx.public_base_url, ctx.secret_key, request.payload, caption)
+    qr_url = ctx.links.qr_image(request.payload, caption)
     return [cards.bill_message(request, profile=ctx.profile, qr_url=qr_url)]
 
 
 def _owner_of_invoice(ctx: Context, invoice_id: int | None) -> int | None:
     if invoice_id is None:
         return None
-    return among_linked(ctx, lambda s, c: c if invoice_detail(s, c, invoice_id, today=_today()) else None)
+    return among_linked(ctx, lambda s, c: c if invoice_detail(s, c, invoice_id, today=ctx.today()) else None)
 
 
 def receipts(turn: Turn, ctx: Context) -> Messages:
@@ -100,7 +89,7 @@ def receipts(turn: Turn, ctx: Context) -> Messages:
     if "receipt" in turn.data:
         return _receipt(ctx, _number(turn, "receipt"))
     with ctx.db.session() as session:
-        found = recent_receipts(session, customer_id, now=_now())
+        found = recent_receipts(session, customer_id, now=ctx.now())
         code = customer_info(session, customer_id).code
     if not found:
         return [m.text(ctx.say("no_receipts", code=code))]
@@ -116,4 +105,4 @@ def _receipt(ctx: Context, receipt_id: int | None) -> Messages:
 
 
 def _pdf_url(ctx: Context, receipt: ReceiptSummary) -> str:
-    return links.receipt_pdf_url(ctx.public_base_url, ctx.secret_key, receipt.id)
+    return ctx.links.receipt_pdf(receipt.id)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal, TypeVar
 
 import flex_templates
+from config.profile import OrgProfile
 from flex_templates import intent_data
 from flex_templates.limits import CAROUSEL_MAX_BUBBLES, LimitError
 from flows import messages
@@ -22,10 +23,9 @@ from services.billing.balance import CreditNoteSummary, InvoiceSummary, Statemen
 from services.billing.invoices import InvoiceDetail, LineInfo, PaymentOnInvoice
 from services.billing.paying import PaymentRequest
 from services.billing.payments import PAYMENT_METHOD_NAMES
-from thai.phones import mask_phone
 from services.billing.receipts import HISTORY_MONTHS, ReceiptSummary
 from thai.money import format_baht
-from config.profile import OrgProfile
+from thai.phones import mask_phone
 
 CONTRACT_KIND_NAMES = {
     "lease": "สัญญาเช่า",
@@ -54,7 +54,8 @@ T = TypeVar("T")
 def _rows(name: str, items: Sequence[T], limit: int, row: Callable[[T], dict[str, Any]]) -> dict[str, Any]:
     """Context ``name``: the rows that fit, and ``name_more``: how many are left
     out (None, not 0, which the template would show as "และอีก 0 รายการ")."""
-    return {name: [row(item) for item in items[:limit]], f"{name}_more": len(items) - limit if len(items) > limit else None}
+    more = len(items) - limit if len(items) > limit else None
+    return {name: [row(item) for item in items[:limit]], f"{name}_more": more}
 
 
 def _plain_number(value: Decimal) -> str:
@@ -173,7 +174,8 @@ def receipt_message(receipt: ReceiptSummary, *, profile: OrgProfile, pdf_url: st
         "reference": receipt.reference,
         "status": "paid",
         **_rows("lines", receipt.lines, RECEIPT_LINE_ROWS,
-                lambda line: {"title": line.invoice_number or ON_ACCOUNT, "period": line.period, "amount": line.amount}),
+                lambda line: {"title": line.invoice_number or ON_ACCOUNT, "period": line.period,
+                              "amount": line.amount}),
         "pdf_url": pdf_url,
     }
     return flex_templates.render("receipt", context, profile=profile)

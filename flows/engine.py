@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol
+from datetime import date, datetime
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
+from config.profile import OrgProfile
 from flex_templates import postback_data
 from flows import messages as m
-from flows.state import DialogState, StateStore
 from flows.texts import say
 from models.db import Database
-from services.identity.sms import HttpSmsSettings
-from config.profile import OrgProfile
+from services.container import Services
+from services.dialog_state import DialogState, StateStore
+from services.links import Links
+from thai.dates import BANGKOK
 
 Messages = list[dict[str, Any]]
 
@@ -65,7 +68,7 @@ class Turn:
         return self.data.get("action")
 
     @staticmethod
-    def postback(user_id: str, data: str, params: Mapping[str, str] | None = None, **kw: Any) -> "Turn":
+    def postback(user_id: str, data: str, params: Mapping[str, str] | None = None, **kw: Any) -> Turn:
         return Turn(user_id=user_id, kind="postback", data=dict(parse_qsl(data, keep_blank_values=True)),
                     params=params or {}, **kw)
 
@@ -80,23 +83,48 @@ class Channel(Protocol):
         """Show this rich menu to the user (None: back to the default one). Best effort."""
 
 
+@dataclass(frozen=True)
+class Offer:
+    """The services the organisation offers, in the help menu's order: (intent, button label)."""
+
+    services: tuple[tuple[str, str], ...] = ()
+
+    def intents(self) -> list[str]:
+        return [intent for intent, _ in self.services]
+
+
 @dataclass
 class Context:
-    """What a flow may use: the organisation, the database (through services),
-    LINE, where files live, how to sign links, and the slots gathered so far."""
+    """What a flow may use: the deployment's services (organisation, database, links,
+    files, SMS), LINE, what the organisation offers, and the slots gathered so far."""
 
     user_id: str
-    profile: OrgProfile
-    db: Database
-    public_base_url: str
-    secret_key: str = ""
-    data_dir: Path = Path("var")
+    services: Services
     channel: Channel | None = None
-    sms: HttpSmsSettings | None = None  # None: texts are kept in the development store
+    offer: Offer = Offer()  # set by the engine from its router
     slots: dict[str, Any] = field(default_factory=dict)
     # Set by the engine: the dialog state this turn leaves (None: unchanged). It is
     # kept by whoever records the answer, in the same transaction.
     next_state: DialogState | None = None
+
+    @property
+    def profile(self) -> OrgProfile:
+        return self.services.profile
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    @property
+    def links(self) -> Links:
+        return self.services.links
+
+    def now(self) -> datetime:
+        """Bangkok time by the deployment's clock (a test may set the clock)."""
+        return self.services.clock().astimezone(BANGKOK)
+
+    def today(self) -> date:
+        return self.now().date()
 
     def say(self, key: str, **values: Any) -> str:
         return say(key, self.profile, **values)
@@ -154,6 +182,20 @@ class Flow:
 
 Handler = Callable[[Turn, Context], Messages]
 Target = Flow | Handler
+# Offered a turn nobody else took (a photo, a location): answers, or None to pass it on.
+Claimer = Callable[[Turn, Context], Messages | None]
+
+
+def first_claim(claimers: list[Claimer], last: Handler) -> Handler:
+    """One handler from a chain of claimers: the first that answers does; `last`
+    answers what none took."""
+    def claim(turn: Turn, ctx: Context) -> Messages:
+        for claimer in claimers:
+            out = claimer(turn, ctx)
+            if out is not None:
+                return out
+        return last(turn, ctx)
+    return claim
 
 
 @dataclass
@@ -166,6 +208,7 @@ class Router:
     not_sure: Handler | None = None  # the NLU is unsure: ask with its top guesses
     fallback: Handler | None = None  # nothing matched at all
     menu: Handler | None = None
+    offer: Offer = Offer()
 
     def flows(self) -> dict[str, Flow]:
         targets = list(self.intents.values()) + list(self.actions.values())
@@ -189,6 +232,7 @@ class Engine:
     def respond(self, turn: Turn, ctx: Context) -> Messages:
         """Answer the turn; the state it leaves is in `ctx.next_state`, for the
         caller to keep (`StateStore.write` with the answer, then `cache`)."""
+        ctx.offer = self.router.offer
         state = self.store.load(turn.user_id)
         prefix: Messages = []
         if state.expired():
@@ -251,9 +295,10 @@ class Engine:
         return target
 
     def _unmatched(self, turn: Turn, ctx: Context) -> Messages:
-        if turn.kind == "text" and turn.parse is not None and self.router.not_sure is not None:
-            if turn.parse.intent != "out_of_scope" and not turn.parse.is_confident:
-                return self.router.not_sure(turn, ctx)
+        unsure = turn.kind == "text" and turn.parse is not None and turn.parse.intent != "out_of_scope" \
+            and not turn.parse.is_confident
+        if unsure and self.router.not_sure is not None:
+            return self.router.not_sure(turn, ctx)
         return self.router.fallback(turn, ctx) if self.router.fallback else []
 
     # -- running -----------------------------------------------------------------

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 MAX_QUICK_REPLIES = 13
 MAX_TEXT = 5000
@@ -24,7 +25,8 @@ def qr_postback(label: str, data: str) -> dict[str, Any]:
 
 
 def qr_message(label: str, text_to_send: str | None = None) -> dict[str, Any]:
-    return {"type": "action", "action": {"type": "message", "label": label[:LABEL_LIMIT], "text": text_to_send or label}}
+    action = {"type": "message", "label": label[:LABEL_LIMIT], "text": text_to_send or label}
+    return {"type": "action", "action": action}
 
 
 def qr_location(label: str = "ส่งตำแหน่ง") -> dict[str, Any]:

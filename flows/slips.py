@@ -8,18 +8,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from flows import basic, cards
+from config.profile import OrgProfile
+from flows import cards
 from flows import messages as m
 from flows.accounts import active_customer
 from flows.engine import Context, Flow, Invalid, Messages, Step, Turn
 from flows.texts import say
-from services import links
-from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipStore, submit_slip
+from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, submit_slip
 from services.identity import linking
 from services.ids import parse_id
-from services.payments.slips import MAX_PIXELS, MAX_SIDE, read_slip_image
-from config.profile import OrgProfile
-from thai.dates import BANGKOK
+from services.payments.slip_reader import MAX_PIXELS, MAX_SIDE, read_slip_image
 
 
 def refusal_text(status: str, profile: OrgProfile) -> str:
@@ -37,8 +35,7 @@ def _begin(turn: Turn, ctx: Context) -> Messages | None:
 
 
 def _ask(ctx: Context) -> Messages:
-    form = links.slip_form_url(ctx.public_base_url, ctx.secret_key, ctx.slots["customer_id"], ctx.user_id,
-                               ctx.slots.get("invoice_id"))
+    form = ctx.links.slip_form(ctx.slots["customer_id"], ctx.user_id, ctx.slots.get("invoice_id"))
     return [m.text(ctx.say("ask_slip", form_url=form), [
         m.qr_camera(ctx.say("camera_label")), m.qr_camera_roll(ctx.say("camera_roll_label"))])]
 
@@ -63,7 +60,7 @@ def _download(turn: Turn, ctx: Context) -> bytes:
 def _submit(ctx: Context, image: bytes, *, customer_id: int, invoice_id: int | None) -> dict[str, Any]:
     with ctx.db.session() as session, session.begin():
         result = submit_slip(session, customer_id=customer_id, image=image, source="chat", line_user_id=ctx.user_id,
-                             store=SlipStore(ctx.data_dir / "slips"), now=datetime.now(BANGKOK), invoice_id=invoice_id)
+                             store=ctx.services.slip_store, now=ctx.now(), invoice_id=invoice_id)
     if result.status in REFUSALS:
         raise Invalid(refusal_text(result.status, ctx.profile))
     return {"status": result.status, "amount": str(result.amount) if result.amount is not None else None,
@@ -92,21 +89,19 @@ send_slip = Flow(
 )
 
 
-def media(turn: Turn, ctx: Context) -> Messages:
+def claim_photo(turn: Turn, ctx: Context) -> Messages | None:
     """A photo sent without choosing a service: a registered resident's slip (its
-    QR reads as one) goes straight to finance; anything else is asked about."""
-    if turn.kind != "image" or not ctx.profile.has("accounts"):
-        return basic.media(turn, ctx)
+    QR reads as one) goes straight to finance; anything else is passed on."""
     with ctx.db.session() as session:
         customer_id = linking.active_customer_id(session, ctx.user_id)
     if customer_id is None:
-        return basic.media(turn, ctx)
+        return None
     try:
         image = _download(turn, ctx)
     except Invalid as invalid:
         return invalid.messages
     if read_slip_image(image).slip is None:
-        return basic.media(turn, ctx)
+        return None
     try:
         ctx.slots = {"slip": _submit(ctx, image, customer_id=customer_id, invoice_id=None)}
     except Invalid as invalid:

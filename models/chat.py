@@ -125,7 +125,7 @@ class OutboxMessage(Timestamped, Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class DialogState(Base):
+class DialogStateRow(Base):
     """The database copy of a user's dialog state (Redis holds the hot copy)."""
 
     __tablename__ = "dialog_states"

@@ -7,13 +7,14 @@ writes use ``with db.transaction() as conn:``, a Core connection (no ORM).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, cast
 
 import orjson
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 PING_AFTER_IDLE = 2.0  # seconds a pooled connection may rest before it is tested again
@@ -41,9 +42,20 @@ class DatabaseSettings(BaseSettings):
         return value
 
 
-def configured_database() -> "Database":
+def configured_database() -> Database:
     """The database of DATABASE_URL, for the command-line tools."""
     return Database(DatabaseSettings().database_url)
+
+
+def affected_rows(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched: an execute() of one returns a CursorResult,
+    which SQLAlchemy's annotations cannot tell from a query's Result."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def dialect_of(executor: Executor) -> str:
+    """'postgresql' or 'sqlite', for the few statements the two write differently."""
+    return (executor.get_bind() if isinstance(executor, Session) else executor).dialect.name
 
 
 def json_text(value: object) -> str:

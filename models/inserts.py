@@ -11,11 +11,13 @@ are filled in as SQLAlchemy would.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import orjson
 from sqlalchemy import Dialect, Table, TextClause, bindparam, text
+from sqlalchemy.sql.schema import CallableColumnDefault, ScalarElementColumnDefault
 from sqlalchemy.types import String
 
 from models.db import Executor
@@ -64,7 +66,8 @@ def _update_statement(table: Table, key: str, columns: tuple[str, ...], only_if:
         rows = f"json_populate_recordset(NULL::{table.name}, CAST(:rows AS json))"
         encode: Callable[[list], str] | None = _json
     else:
-        rows = "(SELECT " + ", ".join(f"json_extract(value, '$.{c}') AS {c}" for c in columns) + " FROM json_each(:rows))"
+        extracted = ", ".join(f"json_extract(value, '$.{c}') AS {c}" for c in columns)
+        rows = f"(SELECT {extracted} FROM json_each(:rows))"
         encode = None
     sql = f"UPDATE {table.name} SET {sets} FROM {rows} AS r WHERE {where} RETURNING {table.name}.{returning}"
     return text(sql).bindparams(bindparam("rows", type_=String()),
@@ -132,8 +135,9 @@ def _defaults(table: Table, row: dict[str, Any]) -> dict[str, Any]:
         default = column.default
         if column.name in row or default is None:
             continue
-        if default.is_scalar:
+        if isinstance(default, ScalarElementColumnDefault):
             out[column.name] = default.arg
-        elif default.is_callable:
-            out[column.name] = default.arg(None)
+        elif isinstance(default, CallableColumnDefault):
+            # Our defaults (utcnow and the like) take no execution context: there is none here.
+            out[column.name] = default.arg(None)  # type: ignore[arg-type]
     return out

@@ -7,20 +7,23 @@ reads that follow cannot be overtaken by another writer.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from models.base import Base
 
-def lock_rows(session: Session, model: type, ids: Iterable[int]) -> None:
+
+def lock_rows(session: Session, model: type[Base], ids: Iterable[int]) -> None:
     wanted = sorted(set(ids))
     if not wanted:
         return
+    id_ = model.__table__.c.id
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(model.id).where(model.id.in_(wanted)).order_by(model.id).with_for_update())
+        session.execute(select(id_).where(id_.in_(wanted)).order_by(id_).with_for_update())
     else:
         session.execute(
-            update(model).where(model.id.in_(wanted)).values(id=model.id),
+            update(model).where(id_.in_(wanted)).values(id=id_),
             execution_options={"synchronize_session": False},
         )

@@ -51,7 +51,7 @@ class Slip(Timestamped, Base):
     qr_payload: Mapped[str | None] = mapped_column(String(512))
     qr_bank: Mapped[str | None] = mapped_column(String(3))
     qr_trans_ref: Mapped[str | None] = mapped_column(String(64))
-    qr_error: Mapped[str | None] = mapped_column(Text)  # services.payments.slips ReadStatus when unread
+    qr_error: Mapped[str | None] = mapped_column(Text)  # services.payments.slip_reader ReadStatus when unread
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reject_reason: Mapped[str | None] = mapped_column(Text)

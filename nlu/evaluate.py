@@ -26,7 +26,7 @@ class Report:
 def evaluate(data: NluData, parse: Callable[[str], Parse]) -> Report:
     gold = [intent for _, intent in data.examples]
     predicted = [parse(text).intent for text, _ in data.examples]
-    pairs = Counter(zip(gold, predicted))
+    pairs = Counter(zip(gold, predicted, strict=True))
     per_intent: dict[str, dict[str, float]] = {}
     # Macro F1 averages over the intents present in the gold labels (as scikit-learn's would
     # with labels=gold); an intent that is only ever predicted still lowers others' precision.
@@ -42,8 +42,8 @@ def evaluate(data: NluData, parse: Callable[[str], Parse]) -> Report:
     confusions = [{"gold": g, "predicted": p, "count": n}
                   for (g, p), n in pairs.most_common() if g != p]
     errors = [{"text": text, "gold": g, "predicted": p}
-              for (text, g), p in zip(data.examples, predicted) if g != p]
-    accuracy = sum(g == p for g, p in zip(gold, predicted)) / len(gold) if gold else 0.0
+              for (text, g), p in zip(data.examples, predicted, strict=True) if g != p]
+    accuracy = sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold) if gold else 0.0
     macro_f1 = sum(v["f1"] for v in per_intent.values()) / len(per_intent) if per_intent else 0.0
     return Report(round(accuracy, 4), round(macro_f1, 4), per_intent, confusions, errors)
 

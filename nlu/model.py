@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ MAX_FEATURE_CHARS = 400
 def featurise(tokens: Sequence[str]) -> tuple[list[str], list[str]]:
     """Word unigrams and bigrams, and character n-grams over the words written without spaces."""
     words = list(tokens)
-    word_feats = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    word_feats = words + [f"{a} {b}" for a, b in pairwise(words)]
     compact = "^" + "".join(words) + "$"
     char_feats = [compact[i:i + n] for n in CHAR_NGRAMS for i in range(len(compact) - n + 1)]
     return word_feats, char_feats
@@ -102,7 +103,8 @@ def _vocab_array(index: dict[str, int]) -> np.ndarray:
     return np.array(vocab)
 
 
-def _tfidf(feats: list[str], index: dict[str, int], idf: np.ndarray, weight: float, offset: int) -> tuple[np.ndarray, np.ndarray]:
+def _tfidf(feats: list[str], index: dict[str, int], idf: np.ndarray, weight: float,
+           offset: int) -> tuple[np.ndarray, np.ndarray]:
     """The same vector as TfidfVectorizer(sublinear_tf=True, norm='l2'), times the block weight."""
     counts: dict[int, int] = {}
     for feat in feats:

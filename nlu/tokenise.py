@@ -23,7 +23,8 @@ class WordTokeniser:
         """Word tokens, lower-cased, without whitespace and punctuation."""
         if not text:
             return []
-        return [t for t in (tok.strip().lower() for tok in self._tokenizer.word_tokenize(text)) if t and not _SKIP.match(t)]
+        tokens = (tok.strip().lower() for tok in self._tokenizer.word_tokenize(text))
+        return [t for t in tokens if t and not _SKIP.match(t)]
 
 
 @lru_cache(maxsize=4)

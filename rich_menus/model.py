@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
-from config.profile import Module, OrgProfile
+from config.profile import OrgProfile
 
 from .icons import ICONS
 
@@ -118,16 +118,17 @@ def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> boo
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def problems(raw: dict[str, Any], *, icons: frozenset[str]) -> list[str]:
+def problems(raw: dict[str, Any], *, icons: frozenset[str], modules: frozenset[str] | None = None) -> list[str]:
     """Everything wrong with one definition; empty when LINE will accept it and we
-    can draw it."""
+    can draw it. `modules`: the profile switches that exist (modules.switches());
+    rich menus are a leaf and do not look them up themselves."""
     out: list[str] = []
     key = raw.get("key", "")
     if not KEY.match(str(key)):
         out.append(f"key {key!r} must be lowercase letters, digits and '-' (alias {ALIAS_PREFIX}<key> ≤ 32)")
     if raw.get("role") not in ROLES:
         out.append(f"role must be one of {', '.join(ROLES)}")
-    unknown = set(raw.get("requires", [])) - set(get_args(Module))
+    unknown = set(raw.get("requires", [])) - modules if modules is not None else set()
     if unknown:
         out.append(f"requires unknown modules {sorted(unknown)}")
     menu = raw.get("richMenu")

@@ -6,10 +6,11 @@ notices) is written to an outbox in the caller's transaction; after the commit
 the caller wakes the `sender`, which the bot provides."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from config.profile import OrgProfile
 from models.db import Database
@@ -19,20 +20,27 @@ from services.links import Links
 
 
 class Sender(Protocol):
-    """Sends what the outboxes hold, now rather than at the next sweep."""
+    """Sends what the outboxes hold, now rather than at the job process's next round."""
 
     def wake(self) -> None: ...
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Until what was there at the last wake has been tried; False on timeout."""
+        ...
+
 
 class NoSender:
-    """For scripts and tests that run without a bot: outbox rows wait for the next sweep."""
+    """For scripts and tests that run without a bot: outbox rows wait for the job process."""
 
     def wake(self) -> None:
         pass
 
+    def wait_idle(self, timeout: float) -> bool:
+        return True
+
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,6 @@ class Services:
     @classmethod
     def make(cls, db: Database, profile: OrgProfile, *, public_base_url: str, secret_key: str,
              data_dir: Path = Path("var"), sms: HttpSmsSettings | None = None,
-             sender: Sender | None = None) -> "Services":
+             sender: Sender | None = None) -> Services:
         return cls(db=db, profile=profile, links=Links(public_base_url, secret_key), data_dir=Path(data_dir),
                    secret_key=secret_key, sms=sms, sender=sender or NoSender())

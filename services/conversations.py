@@ -15,16 +15,17 @@ attempts ("dead"); malformed ones are recorded as "rejected" and never processed
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable, Container, Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from models.base import as_utc, utcnow
 from models.chat import ChatMessage, Conversation, LineUser, WebhookEvent
-from models.db import Executor
+from models.db import Executor, affected_rows, dialect_of
 from models.inserts import insert_or_ignore, insert_rows, update_rows
 from services.messaging import outbox
 
@@ -155,7 +156,8 @@ def record_events(executor: Executor, events: Sequence[Event], rejected: Sequenc
     in the owner's queues, stored for a sweeper to claim."""
     now = utcnow()
     unique: dict[str, Event | Rejected] = {}
-    for event in [*events, *rejected]:
+    every: list[Event | Rejected] = [*events, *rejected]
+    for event in every:
         unique.setdefault(event.event_id, event)
     new: list[Event] = []
     if unique:
@@ -164,15 +166,16 @@ def record_events(executor: Executor, events: Sequence[Event], rejected: Sequenc
                       key=lambda row: row["webhook_event_id"])
         recorded = set(insert_or_ignore(executor, _events, "webhook_event_id", rows, returning="webhook_event_id"))
         new = [e for event_id, e in unique.items() if event_id in recorded and isinstance(e, Event)]
-    arrived = [e for e in new if e.user_id and e.type in ANSWERED]
+    # Events with a user, the ones a message is stored and a conversation stamped for.
+    arrived = [(e, e.user_id) for e in new if e.user_id and e.type in ANSWERED]
     # The replies first: they answer messages that came before these new ones.
     transcript = [_transcript_row(e.line_user_id, "out", message, webhook_event_id=e.webhook_event_id, via="reply")
                   for e in ended for message in e.replied]
-    transcript += [_transcript_row(e.user_id, "in", e.message, webhook_event_id=e.event_id)
-                   for e in arrived if e.type == "message"]
+    transcript += [_transcript_row(user, "in", e.message, webhook_event_id=e.event_id)
+                   for e, user in arrived if e.type == "message"]
     if transcript:
         insert_rows(executor, _messages, transcript)
-    modes = stamp_conversations(executor, {e.user_id for e in arrived}, at=now)
+    modes = stamp_conversations(executor, {user for _, user in arrived}, at=now)
     done = [e.webhook_event_id for e in ended if e.error is None]
     if done:
         executor.execute(_DONE, {"event_ids": done, "at": now})
@@ -181,7 +184,7 @@ def record_events(executor: Executor, events: Sequence[Event], rejected: Sequenc
             executor.execute(_FAILED, {"event_id": ending.webhook_event_id, "error": ending.error, "at": now})
     taken = [e for e in new if e.mode != "standby" and e.event_id not in waiting]
     behind = _users_with_earlier(executor, taken, owner)
-    return [Claim(e, modes.get(e.user_id) == MANUAL, now, wait_for_earlier=e.user_id in behind) for e in taken]
+    return [Claim(e, modes.get(e.user_id or "") == MANUAL, now, wait_for_earlier=e.user_id in behind) for e in taken]
 
 
 def _event_row(event: Event | Rejected, now: datetime, owner: str | None, lease_until: datetime) -> dict[str, Any]:
@@ -264,7 +267,7 @@ def record_answers(executor: Executor, answers: Sequence[Answer], *, owner: str)
 
 
 def renew_leases(executor: Executor, owner: str, *, until: datetime) -> int:
-    return executor.execute(_RENEW, {"owner": owner, "until": until}).rowcount
+    return affected_rows(executor.execute(_RENEW, {"owner": owner, "until": until}))
 
 
 def release(executor: Executor, webhook_event_ids: Sequence[str], *, owner: str,
@@ -301,7 +304,7 @@ def claim_due(executor: Executor, line_user_id: str | None, *, owner: str, lease
     now = utcnow()
     user = _events.c.line_user_id.is_(None) if line_user_id is None else _events.c.line_user_id == line_user_id
     if line_user_id is not None:
-        if executor.engine.dialect.name == "postgresql":
+        if dialect_of(executor) == "postgresql":
             # Two sweepers claiming one user's events take turns; the second then sees
             # the first's leases below. (SQLite runs one writer at a time anyway.)
             executor.execute(text("SELECT pg_advisory_xact_lock(hashtext(:user))"), {"user": line_user_id})
@@ -323,9 +326,10 @@ def claim_due(executor: Executor, line_user_id: str | None, *, owner: str, lease
                 next_attempt_at=None)
         .returning(_events.c.payload, _events.c.received_at, _events.c.answer, _events.c.attempts,
                    _events.c.timestamp_ms, _events.c.webhook_event_id)).all()
-    rows.sort(key=lambda row: (row.timestamp_ms, row.webhook_event_id))
-    modes = dict(executor.execute(_MODES, {"user_ids": [line_user_id]}).all()) if line_user_id else {}
-    return [Claim(event_of(row.payload), modes.get(line_user_id) == MANUAL, as_utc(row.received_at), row.answer,
+    rows = sorted(rows, key=lambda row: (row.timestamp_ms, row.webhook_event_id))
+    modes: dict[str, str] = {u: m for u, m in executor.execute(_MODES, {"user_ids": [line_user_id]})} \
+        if line_user_id else {}
+    return [Claim(event_of(row.payload), modes.get(line_user_id or "") == MANUAL, as_utc(row.received_at), row.answer,
                   row.attempts, wait_for_earlier=True) for row in rows], dead
 
 
@@ -352,17 +356,27 @@ def given_up(session: Session, *, status: str | None = None, offset: int = 0,
         select(_events.c.webhook_event_id, _events.c.status, _events.c.type, _events.c.line_user_id,
                _events.c.attempts, _events.c.error, _events.c.received_at)
         .where(where).order_by(_events.c.received_at.desc(), _events.c.id.desc()).offset(offset).limit(limit))
-    return [GivenUp(*row[:-1], as_utc(row[-1])) for row in rows], total
+    return [GivenUp(row.webhook_event_id, row.status, row.type, row.line_user_id, row.attempts, row.error,
+                    as_utc(row.received_at)) for row in rows], total
 
 
-def ensure_user(session: Session, line_user_id: str, profile: dict[str, Any] | None = None) -> LineUser:
+@dataclass(frozen=True)
+class UserProfile:
+    """What LINE tells of a user who follows us (bot/ reads it from LINE's API)."""
+
+    display_name: str | None = None
+    picture_url: str | None = None
+    language: str | None = None
+
+
+def ensure_user(session: Session, line_user_id: str, profile: UserProfile | None = None) -> LineUser:
     insert_or_ignore(session, _users, "line_user_id",
                      [{"line_user_id": line_user_id, "followed_at": utcnow(), "created_at": utcnow()}])
-    user = session.scalar(select(LineUser).where(LineUser.line_user_id == line_user_id))
+    user = session.scalars(select(LineUser).where(LineUser.line_user_id == line_user_id)).one()
     if profile:
-        user.display_name = (profile.get("displayName") or user.display_name or "")[:200] or None
-        user.picture_url = profile.get("pictureUrl") or user.picture_url
-        user.language = profile.get("language") or user.language
+        user.display_name = (profile.display_name or user.display_name or "")[:200] or None
+        user.picture_url = profile.picture_url or user.picture_url
+        user.language = profile.language or user.language
     return user
 
 
@@ -384,7 +398,7 @@ def record_consent(session: Session, line_user_id: str, version: str | None) -> 
     """None withdraws consent for electronic notices. One UPDATE: the user's row is
     made when their first event arrives."""
     values = {"user_id": line_user_id, "version": version, "at": utcnow()}
-    if session.execute(_CONSENT, values).rowcount == 0:
+    if affected_rows(session.execute(_CONSENT, values)) == 0:
         ensure_user(session, line_user_id)
         session.execute(_CONSENT, values)
 
@@ -392,7 +406,7 @@ def record_consent(session: Session, line_user_id: str, version: str | None) -> 
 def conversation(session: Session, line_user_id: str) -> Conversation:
     """The user's conversation, made on first sight."""
     _first_sight(session, [line_user_id])
-    return session.scalar(select(Conversation).where(Conversation.line_user_id == line_user_id))
+    return session.scalars(select(Conversation).where(Conversation.line_user_id == line_user_id)).one()
 
 
 def _first_sight(executor: Executor, line_user_ids: list[str]) -> None:
@@ -413,11 +427,11 @@ def stamp_conversations(executor: Executor, line_user_ids: Iterable[str], *,
     if not users:
         return {}
     stamp = {"user_ids": users, "at": at or utcnow()}
-    modes = dict(executor.execute(_STAMP, stamp).all())
+    modes: dict[str, str] = {u: m for u, m in executor.execute(_STAMP, stamp)}
     missing = [u for u in users if u not in modes]
     if missing:
         _first_sight(executor, missing)
-        modes.update(executor.execute(_STAMP, {**stamp, "user_ids": missing}).all())
+        modes.update({u: m for u, m in executor.execute(_STAMP, {**stamp, "user_ids": missing})})
     return modes
 
 

@@ -11,13 +11,15 @@ note and one current bill; outstanding 22,327.50 บาท.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
+from config.profile import OrgProfile, load_profile
 from models.db import configured_database
 from services.billing.accounts import add_contract, create_customer, customer_by_code
 from services.billing.allocation import allocate_payment
@@ -25,7 +27,6 @@ from services.billing.credit_notes import issue_credit_note
 from services.billing.invoices import Line, issue_invoice
 from services.billing.payments import record_cash_payment, record_payment
 from services.billing.receipts import issue_receipt
-from config.profile import OrgProfile, load_profile
 from services.staff import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo_staff
 from thai.dates import BANGKOK, MONTHS_FULL, be_year
 
@@ -89,7 +90,8 @@ TENANT = (
         contracts=({"number": "CT-T0002-01", "kind": "lease", "centre": _CENTRE, "unit_no": "แผง B-03",
                     "area_sqm": "6.00", "monthly_rent": "3200.00", "years": (1, 1),
                     "description": "แผงอาหารในศูนย์อาหาร"},),
-        bills=(DemoBill(35, 15, _rent("3200.00", "400.00"), paid_by="cash"), DemoBill(5, 15, _rent("3200.00", "400.00"))),
+        bills=(DemoBill(35, 15, _rent("3200.00", "400.00"), paid_by="cash"),
+               DemoBill(5, 15, _rent("3200.00", "400.00"))),
     ),
     DemoCustomer(
         code="T0003", name="บริษัท ดีดีมาร์ท จำกัด", type="tenant", phones=("0810000003", "025201999"),
@@ -177,7 +179,7 @@ def _seed_customer(session: Session, profile: OrgProfile, demo: DemoCustomer, to
                               number_format=formats["credit_note"])
         if bill.paid_by:
             paid_at = datetime.combine(issued + timedelta(days=5), time(10, 30), tzinfo=BANGKOK)
-            total = sum((line.amount for line in bill.lines))
+            total = sum(line.amount for line in bill.lines)
             if bill.paid_by == "cash":
                 record_cash_payment(session, customer.id, amount=total, paid_at=paid_at, invoice_id=invoice.id,
                                     receipt_number_format=formats["receipt"], received_by="เจ้าหน้าที่การเงิน")

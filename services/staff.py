@@ -194,7 +194,7 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
     matches = check_password_hash(user.password_hash if user else _dummy_hash(), password)
     ok = matches and user is not None and user.active
     session.add(StaffLoginAttempt(username=name, attempted_at=as_utc(now), succeeded=ok, client=client))
-    if not ok:
+    if user is None or not ok:
         session.flush()
         return LoginResult("wrong", WRONG_LOGIN)
     user.last_login_at = as_utc(now)

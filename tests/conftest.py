@@ -6,13 +6,16 @@ the tests that need them are skipped with the reason shown. SQLite always runs.
 """
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 import requests
@@ -33,6 +36,22 @@ def postgres_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nlu_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The NLU model of this session lives in a cache of its own, trained once by the
+    first bot (create_app warms it) and read from there by the bots the tests run in
+    other processes: so a fresh machine, or an edit of nlu/data/nlu.yml, passes like a
+    warm one, and the developer's ~/.cache is neither read nor written."""
+    path = tmp_path_factory.mktemp("nlu-cache")
+    previous = os.environ.get("SMARTSERVICE_CACHE_DIR")
+    os.environ["SMARTSERVICE_CACHE_DIR"] = str(path)  # os.environ: child processes inherit it
+    yield path
+    if previous is None:
+        os.environ.pop("SMARTSERVICE_CACHE_DIR", None)
+    else:
+        os.environ["SMARTSERVICE_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +134,7 @@ class Stack:
 
     @property
     def dispatcher(self):
-        return self.bot_app.extensions["dispatcher"]
+        return self.bot_app.assembly.dispatcher
 
     def control(self, method: str, path: str, **kwargs) -> Any:
         response = requests.request(method, f"{self.emulator.url}/_emulator{path}", timeout=30, **kwargs)
@@ -146,6 +165,7 @@ class Stack:
 
     def settle(self) -> None:
         assert self.dispatcher.wait_idle(15), "the bot did not finish its events in time"
+        assert self.bot_app.assembly.services.sender.wait_idle(15), "the outbox was not sent in time"
 
     def close(self) -> None:
         """Stop both servers and the workers, and give back every database
@@ -154,7 +174,7 @@ class Stack:
         self.bot.stop()
         self.emulator.stop()
         self.dispatcher.shutdown()
-        self.bot_app.extensions["db"].engine.dispose()
+        self.bot_app.assembly.services.db.engine.dispose()
         sms_database = self.emulator.app.extensions.get("sms_database")
         if sms_database is not None:
             sms_database.engine.dispose()
@@ -175,9 +195,46 @@ def make_stack(database_url: str, *, redis_url: str | None = None, **settings: A
         secret_key="test-secret-key-0123456789", line_backoff_cap_seconds=0.05, public_base_url=bot.url,
         data_dir=settings.pop("data_dir", None) or tempfile.mkdtemp(prefix="smartservice-test-"), **settings,
     )
-    bot_app = bot.app = create_app(config, background=False)
+    # With the warm-up the first bot of the session trains the NLU model here, not
+    # while a test waits for an answer; every later bot finds it made.
+    bot_app = bot.app = create_app(config)
     emu_app.extensions["line_emulator"].config["WEBHOOK_URL"] = f"{bot.url}/callback"
     return Stack(bot_app=bot_app, bot=bot, emulator=emu)
+
+
+@cache
+def _deployed_menus(profile_name: str) -> tuple[Any, Any]:
+    """One real deploy of a profile's rich menus per session, on an emulator of its own:
+    (the deploy's report, that emulator's store)."""
+    import emulator
+    import rich_menus
+    from config.profile import load_profile
+
+    app = emulator.create_app({"CHANNEL_SECRET": SECRET, "CHANNEL_ACCESS_TOKEN": TOKEN})
+    server = Server(app)
+    try:
+        report = rich_menus.deploy(load_profile(profile_name), api_base=server.url, access_token=TOKEN, timeout=5)
+    finally:
+        server.stop()
+    return report, app.extensions["line_emulator"].store
+
+
+def install_menus(line: Server, profile_name: str) -> Any:
+    """The emulator `line` left as `rich_menus.deploy` leaves it (menus, images, aliases,
+    default menu), copied from the session's one deploy of the profile instead of
+    drawing every image again (about 0.9 s a deploy). Returns that deploy's report; its
+    ids hold on this emulator too."""
+    from emulator.store import RichMenu
+
+    report, source = _deployed_menus(profile_name)
+    target = line.app.extensions["line_emulator"].store
+    with source.lock, target.lock:
+        for menu in source.rich_menus.values():
+            target.rich_menus[menu.rich_menu_id] = RichMenu(menu.rich_menu_id, copy.deepcopy(menu.definition),
+                                                            menu.image, menu.image_type)
+        target.aliases.update(source.aliases)
+        target.default_menu = source.default_menu
+    return report
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import io
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from services.documents.fonts import thai_font
+from thai.fonts import thai_font
 from services.payments.thaiqr import slip_payload
 
 TRANS_REF = "015125103412ATF12345"

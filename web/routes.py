@@ -5,111 +5,129 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
+from sqlalchemy.orm import Session
 
 from flows import cards
 from flows.slips import refusal_text
 from services.billing.documents import receipt_pdf_bytes
 from services.billing.errors import BillingError
 from services.billing.payments import check_payment_day, earliest_payment_day
-from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipStore, submit_slip
+from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipSubmission, submit_slip
+from services.container import Services
 from services.ids import parse_id
-from services.messaging.outbox import retry_key_for
-from thai.money import to_money
+from services.messaging.outbox import enqueue, retry_key_for
 from services.payments.qrimage import payment_card_png
 from services.payments.signing import SignatureError, verify
 from services.payments.thaiqr import ThaiQRError
 from thai.dates import BANGKOK
+from thai.money import to_money
 
-bp = Blueprint("web", __name__, url_prefix="/web", template_folder="templates")
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
 
-
-@bp.errorhandler(413)
-def _too_large(_exc) -> Response:
-    return Response(render_template("web/message.html", profile=_profile(), title="ไฟล์ใหญ่เกินไป",
-                                    body=refusal_text("too_large", _profile())), status=413)
-
-
-def _link_refused() -> Response:
-    return Response(render_template(
-        "web/message.html", profile=_profile(), title="ลิงก์นี้ใช้ไม่ได้แล้ว",
-        body="ลิงก์หมดอายุหรือไม่ถูกต้อง กรุณากลับไปที่แชท LINE แล้วขอลิงก์ใหม่อีกครั้ง"), status=403)
+# The pages are one inline <style> (the profile's colours) and a form that posts to
+# itself: no script, nothing from another site; pictures only our own (or a data:
+# favicon). Inline style stays allowed because it is printed per profile; with no
+# script and no way to load anything from elsewhere, injected CSS could neither run
+# nor send anything out.
+WEB_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+           "frame-ancestors 'none'; base-uri 'none'")
 
 
-def _signed() -> dict[str, str]:
-    """The link's parameters; a link that was altered or has expired gets a Thai page, not data."""
-    try:
-        return verify(request.full_path, secret=current_app.config["SECRET_KEY"])
-    except SignatureError:
-        abort(_link_refused())
+def protect(response: Response) -> Response:
+    """Never in a frame (clickjacking), never sniffed into another type, no Referer
+    (the links carry signed parameters: who, which account), and the CSP on HTML (a
+    PDF or a picture is shown by the browser itself, which a document policy would
+    only get in the way of)."""
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    if response.mimetype == "text/html":
+        response.headers["Content-Security-Policy"] = WEB_CSP
+    return response
 
 
-def _profile():
-    return current_app.extensions["settings"].profile
+def blueprint(services: Services) -> Blueprint:
+    """The /web pages of one deployment."""
+    bp = Blueprint("web", __name__, url_prefix="/web", template_folder="templates")
+    bp.after_request(protect)
+    profile = services.profile
 
+    @bp.errorhandler(413)
+    def _too_large(_exc) -> Response:
+        return Response(render_template("web/message.html", profile=profile, title="ไฟล์ใหญ่เกินไป",
+                                        body=refusal_text("too_large", profile)), status=413)
 
-def _db():
-    return current_app.extensions["db"]
+    def _link_refused() -> Response:
+        return Response(render_template(
+            "web/message.html", profile=profile, title="ลิงก์นี้ใช้ไม่ได้แล้ว",
+            body="ลิงก์หมดอายุหรือไม่ถูกต้อง กรุณากลับไปที่แชท LINE แล้วขอลิงก์ใหม่อีกครั้ง"), status=403)
 
-
-@bp.get("/qr.png")
-def qr_card() -> Response:
-    params = _signed()
-    payee = _profile().payment.account_name if _profile().payment else _profile().name
-    try:
-        png = payment_card_png(params.get("p", ""), payee=payee, caption=params.get("c") or None)
-    except ThaiQRError:
-        abort(404)
-    # The picture never changes for its link; LINE and phones may keep it.
-    return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
-
-
-@bp.get("/receipts/<id:receipt_id>.pdf")
-def receipt_pdf(receipt_id: int) -> Response:
-    _signed()
-    settings = current_app.extensions["settings"]
-    with _db().session() as session, session.begin():
+    def _signed() -> dict[str, str]:
+        """The link's parameters; a link that was altered or has expired gets a Thai page, not data."""
         try:
-            pdf = receipt_pdf_bytes(session, receipt_id, settings.profile, data_dir=settings.data_dir)
-        except LookupError:
+            return verify(request.full_path, secret=services.secret_key)
+        except SignatureError:
+            abort(_link_refused())
+
+    @bp.get("/qr.png")
+    def qr_card() -> Response:
+        params = _signed()
+        payee = profile.payment.account_name if profile.payment else profile.name
+        try:
+            png = payment_card_png(params.get("p", ""), payee=payee, caption=params.get("c") or None)
+        except ThaiQRError:
             abort(404)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="receipt-{receipt_id}.pdf"', "Cache-Control": "private, no-store"})
+        # The picture never changes for its link; LINE and phones may keep it.
+        return Response(png, mimetype="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
+    @bp.get("/receipts/<id:receipt_id>.pdf")
+    def receipt_pdf(receipt_id: int) -> Response:
+        _signed()
+        with services.db.session() as session, session.begin():
+            try:
+                pdf = receipt_pdf_bytes(session, receipt_id, profile, data_dir=services.data_dir)
+            except LookupError:
+                abort(404)
+        return Response(pdf, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="receipt-{receipt_id}.pdf"',
+                                 "Cache-Control": "private, no-store"})
 
-@bp.route("/slips/new", methods=["GET", "POST"])
-def slip_form() -> Response | str:
-    params = _signed()
-    request.max_content_length = MAX_SLIP_BYTES + FORM_OVERHEAD  # the webhook's 1 MB is too small for a photo
-    customer_id, user_id, invoice_id = parse_id(params.get("c")), params.get("u") or None, parse_id(params.get("i"))
-    if customer_id is None:
-        return _link_refused()
-    today = datetime.now(BANGKOK).date()
-    values: dict[str, Any] = {"paid_on": today.isoformat(), "amount": ""}
-    errors: list[str] = []
-    if request.method == "POST":
-        values = {"paid_on": request.form.get("paid_on", ""), "amount": request.form.get("amount", "")}
-        amount, paid_on, errors = _read_form(values, today)
-        upload = request.files.get("slip")
-        image = upload.read(MAX_SLIP_BYTES + 1) if upload else b""
-        if not image:
-            errors.append("กรุณาเลือกรูปสลิปการโอนเงิน")
-        if not errors:
-            settings = current_app.extensions["settings"]
-            with _db().session() as session, session.begin():
-                result = submit_slip(session, customer_id=customer_id, image=image, source="web", line_user_id=user_id,
-                                     store=SlipStore(settings.data_dir / "slips"), now=datetime.now(BANGKOK),
-                                     declared_amount=amount, declared_paid_on=paid_on, invoice_id=invoice_id)
-            if result.status in REFUSALS:
-                errors.append(refusal_text(result.status, _profile()))
-            else:
-                _tell_in_chat(user_id, result)
-                return render_template("web/slip_done.html", profile=_profile(), result=result)
-    status = 400 if errors else 200
-    return Response(render_template("web/slip_form.html", profile=_profile(), values=values, errors=errors,
-                                    max_mb=MAX_SLIP_BYTES // (1024 * 1024), today=today,
-                                    earliest=earliest_payment_day(today)), status=status)
+    @bp.route("/slips/new", methods=["GET", "POST"])
+    def slip_form() -> Response | str:
+        params = _signed()
+        request.max_content_length = MAX_SLIP_BYTES + FORM_OVERHEAD  # the webhook's 1 MB is too small for a photo
+        customer_id, user_id, invoice_id = parse_id(params.get("c")), params.get("u") or None, parse_id(params.get("i"))
+        if customer_id is None:
+            return _link_refused()
+        today = datetime.now(BANGKOK).date()
+        values: dict[str, Any] = {"paid_on": today.isoformat(), "amount": ""}
+        errors: list[str] = []
+        if request.method == "POST":
+            values = {"paid_on": request.form.get("paid_on", ""), "amount": request.form.get("amount", "")}
+            amount, paid_on, errors = _read_form(values, today)
+            upload = request.files.get("slip")
+            image = upload.read(MAX_SLIP_BYTES + 1) if upload else b""
+            if not image:
+                errors.append("กรุณาเลือกรูปสลิปการโอนเงิน")
+            if not errors:
+                with services.db.session() as session, session.begin():
+                    result = submit_slip(session, customer_id=customer_id, image=image, source="web",
+                                         line_user_id=user_id, store=services.slip_store, now=datetime.now(BANGKOK),
+                                         declared_amount=amount, declared_paid_on=paid_on, invoice_id=invoice_id)
+                    if result.status not in REFUSALS:
+                        _tell_in_chat(session, services, user_id, result)
+                if result.status in REFUSALS:
+                    errors.append(refusal_text(result.status, profile))
+                else:
+                    services.sender.wake()
+                    return render_template("web/slip_done.html", profile=profile, result=result)
+        status = 400 if errors else 200
+        return Response(render_template("web/slip_form.html", profile=profile, values=values, errors=errors,
+                                        max_mb=MAX_SLIP_BYTES // (1024 * 1024), today=today,
+                                        earliest=earliest_payment_day(today)), status=status)
+
+    return bp
 
 
 def _read_form(values: dict[str, str], today: date) -> tuple[Decimal | None, date | None, list[str]]:
@@ -132,11 +150,12 @@ def _read_form(values: dict[str, str], today: date) -> tuple[Decimal | None, dat
     return amount, paid_on, errors
 
 
-def _tell_in_chat(user_id: str | None, result) -> None:
-    """The chat hears about a form submission too, once (the key is the slip's)."""
+def _tell_in_chat(session: Session, services: Services, user_id: str | None, result: SlipSubmission) -> None:
+    """The chat hears about a form submission too, once (the key is the slip's), from
+    the outbox row written with the slip."""
     if user_id is None or result.slip_id is None:
         return
-    message = cards.slip_message(result.status, profile=_profile(), amount=result.amount, paid_at=result.paid_at,
-                                 bank=result.bank, reference=result.reference)
-    current_app.extensions["dispatcher"].delivery.push(
-        user_id, [message], reason="slip_received", retry_key=retry_key_for("slip", str(result.slip_id), "received"))
+    message = cards.slip_message(result.status, profile=services.profile, amount=result.amount,
+                                 paid_at=result.paid_at, bank=result.bank, reference=result.reference)
+    enqueue(session, user_id, [message], reason="slip_received",
+            retry_key=retry_key_for("slip", str(result.slip_id), "received"))

@@ -28,7 +28,8 @@ for _number, _names in _MONTHS.items():
     for _name in _names:
         _MONTH_LOOKUP[_name.replace(".", "")] = _number
         # abbreviations are typed with or without their dots: ธ.ค. ธ.ค ธค.
-        _month_patterns.append(r"\.?".join(map(re.escape, _name.replace(".", ""))) + r"\.?" if "." in _name else re.escape(_name))
+        _month_patterns.append(
+            r"\.?".join(map(re.escape, _name.replace(".", ""))) + r"\.?" if "." in _name else re.escape(_name))
 _MONTH = "|".join(sorted(_month_patterns, key=len, reverse=True))
 
 _WEEKDAYS = {"จันทร์": 0, "อังคาร": 1, "พุธ": 2, "พฤหัสบดี": 3, "พฤหัส": 3, "ศุกร์": 4, "เสาร์": 5, "อาทิตย์": 6}
@@ -37,7 +38,8 @@ _RELATIVE_DAYS = {"วันนี้": 0, "พรุ่งนี้": 1, "ม�
 
 _YEAR = r"(?:\s?(?:พ\.?ศ\.?|ค\.?ศ\.?))?\s?(?P<year>\d{4}|\d{2})(?!\d)"
 _DAY_MONTH = re.compile(rf"(?:วันที่\s?)?(?<!\d)(?P<day>\d{{1,2}})\s?(?P<month>{_MONTH})(?:{_YEAR})?")
-_NUMERIC = re.compile(r"(?<![\d/.:-])(?P<day>\d{1,2})(?P<sep>[/-])(?P<month>\d{1,2})(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?![\d/])"
+_NUMERIC = re.compile(r"(?<![\d/.:-])(?P<day>\d{1,2})(?P<sep>[/-])(?P<month>\d{1,2})"
+                      r"(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?![\d/])"
                       r"|(?<![\d/.:-])(?P<day2>\d{1,2})\.(?P<month2>\d{1,2})\.(?P<year2>\d{4}|\d{2})(?![\d.])")
 _ISO = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
 _DAY_ONLY = re.compile(r"วันที่\s?(?P<day>\d{1,2})(?![\d/.:-]|\s?(?:" + _MONTH + "))")
@@ -114,7 +116,8 @@ def dates(text: str, today: date) -> Iterator[Entity]:
 
 def _nearest_day_of_month(today: date, day: int) -> date | None:
     this_month = today.replace(day=1)
-    months = [(this_month - timedelta(days=1)).replace(day=1), this_month, (this_month + timedelta(days=32)).replace(day=1)]
+    months = [(this_month - timedelta(days=1)).replace(day=1), this_month,
+              (this_month + timedelta(days=32)).replace(day=1)]
     candidates = []
     for first in months:
         try:
@@ -158,9 +161,9 @@ def _mong_hour(hour: int, part: str | None) -> int:
 def times(text: str) -> Iterator[Entity]:
     for m in _CLOCK.finditer(text):
         # '14.30' alone could be money; it is a time with 'น.', a colon, or 'เวลา' before it.
-        if m["suffix"] or ":" in m.group() or text[:m.start()].rstrip().endswith(("เวลา", "ตอน", "นัด")):
-            if value := _time(int(m["h"]), int(m["m"])):
-                yield Entity("time", m.group(), value, m.start(), m.end())
+        if (m["suffix"] or ":" in m.group() or text[:m.start()].rstrip().endswith(("เวลา", "ตอน", "นัด"))) and (
+                value := _time(int(m["h"]), int(m["m"]))):
+            yield Entity("time", m.group(), value, m.start(), m.end())
     for m in _OCLOCK.finditer(text):
         if value := _time(int(m["h"]), int(m["m"] or 0)):
             yield Entity("time", m.group(), value, m.start(), m.end())

@@ -1,18 +1,19 @@
 """Customers, their phones on file and their contracts."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.accounts import CUSTOMER_TYPES, Contract, Customer, CustomerPhone
+from models.accounts import CUSTOMER_TYPES, AccountLink, Contract, Customer, CustomerPhone
+from models.chat import LineUser
 from services.billing.errors import BillingError
-from thai.phones import normalise_phone
 from thai.money import to_money
+from thai.phones import normalise_phone
 
 CUSTOMER_TYPE_NAMES = {
     "tenant": "ผู้เช่า",
@@ -57,6 +58,16 @@ def customer_by_code(session: Session, code: str) -> Customer | None:
 def phones_of(session: Session, customer_id: int) -> list[str]:
     return list(session.scalars(
         select(CustomerPhone.phone).where(CustomerPhone.customer_id == customer_id).order_by(CustomerPhone.id)
+    ))
+
+
+def followers_of(session: Session, customer_id: int) -> list[str]:
+    """Every LINE user linked to the account who still follows the OA: who hears
+    about the account when nobody in particular asked (a receipt from the counter)."""
+    return list(session.scalars(
+        select(AccountLink.line_user_id).join(LineUser, LineUser.line_user_id == AccountLink.line_user_id)
+        .where(AccountLink.customer_id == customer_id, LineUser.is_following.is_(True))
+        .order_by(AccountLink.id)
     ))
 
 

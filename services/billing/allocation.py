@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.accounts import Allocation, Invoice, Payment
+from models.locks import lock_rows
 from services.billing.balance import invoice_outstanding, unallocated_of_payment
 from services.billing.errors import BillingError
-from models.locks import lock_rows
 
 
 def lock_open_invoices(session: Session, customer_id: int, invoice_id: int | None = None) -> list[int]:

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from models.accounts import Allocation, CreditNote, Customer, Invoice, InvoiceLine, Money, Payment
 from thai.money import to_money
@@ -20,7 +20,8 @@ from thai.money import to_money
 ZERO = Decimal("0.00")
 
 
-def _summed(model: type, invoice_id: ColumnElement) -> ColumnElement:
+def _summed(model: type[InvoiceLine | CreditNote | Allocation], invoice_id: InstrumentedAttribute[int],
+            ) -> ColumnElement[Decimal]:
     return (
         select(func.coalesce(func.sum(model.amount), 0))
         .where(model.invoice_id == invoice_id)
@@ -63,8 +64,8 @@ def customer_outstanding(session: Session, customer_id: int) -> Decimal:
         .where(Invoice.customer_id == customer_id, Invoice.status == "open")
         .subquery()
     )
-    value = session.scalar(select(func.round(func.coalesce(func.sum(per_invoice.c.owed), 0), 2, type_=Money)))
-    return to_money(value)
+    return to_money(session.execute(
+        select(func.round(func.coalesce(func.sum(per_invoice.c.owed), 0), 2, type_=Money))).scalar_one())
 
 
 def unallocated_of_payment(session: Session, payment_id: int) -> Decimal:

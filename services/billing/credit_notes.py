@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.accounts import CreditNote, Invoice
+from models.locks import lock_rows
 from services.billing.balance import CreditNoteSummary, credit_notes_of, outstanding_of_invoice
 from services.billing.errors import BillingError
-from models.locks import lock_rows
-from thai.money import format_baht, to_money
 from services.numbering import issue_number
+from thai.money import format_baht, to_money
 
 
 def issue_credit_note(session: Session, invoice_id: int, *, amount: Decimal | str | int, reason: str,

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config.profile import OrgProfile
 from models.accounts import Customer, Payment, Receipt
 from models.base import as_utc
 from models.slips import Slip
@@ -20,9 +21,8 @@ from services.billing.payments import PAYMENT_METHOD_NAMES
 from services.billing.receipts import ReceiptLine, receipt_lines, set_receipt_pdf
 from services.documents import data
 from services.documents.billing import receipt_pdf
-from thai.money import to_money
 from services.payments.banks import bank_name
-from config.profile import OrgProfile
+from thai.money import to_money
 
 RECEIVER_POSITION = "เจ้าหน้าที่การเงิน"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

@@ -1,21 +1,21 @@
 """Issuing, voiding and reading invoices."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.accounts import Allocation, Contract, Customer, Invoice, InvoiceLine, Payment, Receipt
 from models.base import as_utc
+from models.locks import lock_rows
 from services.billing.balance import CreditNoteSummary, InvoiceSummary, credit_notes_of, invoice_summaries
 from services.billing.errors import BillingError
-from models.locks import lock_rows
-from thai.money import to_money
 from services.numbering import issue_number
+from thai.money import to_money
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ def invoice_detail(session: Session, customer_id: int, invoice_id: int, *, today
     found = invoice_summaries(session, customer_id, today=today, invoice_ids=[invoice_id])
     if not found:
         return None
-    lines = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.position))
+    lines = session.scalars(
+        select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.position))
     payments = session.execute(
         select(Payment.paid_at, Allocation.amount, Payment.method, Receipt.number)
         .join(Payment, Payment.id == Allocation.payment_id)
@@ -111,8 +112,8 @@ def invoice_detail(session: Session, customer_id: int, invoice_id: int, *, today
     )
     return InvoiceDetail(
         summary=found[0],
-        lines=tuple(LineInfo(description=l.description, quantity=l.quantity, unit=l.unit,
-                             unit_price=to_money(l.unit_price), amount=to_money(l.amount)) for l in lines),
+        lines=tuple(LineInfo(description=line.description, quantity=line.quantity, unit=line.unit,
+                             unit_price=to_money(line.unit_price), amount=to_money(line.amount)) for line in lines),
         credit_notes=tuple(credit_notes_of(session, [invoice_id])),
         payments=tuple(PaymentOnInvoice(paid_at=as_utc(p), amount=to_money(a), method=m, receipt_number=r)
                        for p, a, m, r in payments),

@@ -15,11 +15,11 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from config.profile import Payment
 from models.accounts import Customer
 from services.billing.balance import InvoiceSummary, invoice_summaries
-from thai.money import to_money
 from services.payments.thaiqr import bill_payment_payload, promptpay_payload
-from config.profile import Payment
+from thai.money import to_money
 
 _NOT_REF = re.compile(r"[^A-Z0-9]")
 REF_MAX = 20
@@ -60,6 +60,8 @@ def payment_request(session: Session, customer_id: int, payment: Payment, *, tod
     amount = to_money(sum((i.outstanding for i in unpaid), Decimal("0")))
     if amount <= 0:
         return None
+    ref1: str | None
+    ref2: str | None
     if payment.biller_id:
         ref1 = as_ref(customer.code)
         ref2 = as_ref(unpaid[0].number) if invoice_id is not None else None

@@ -13,8 +13,8 @@ from services.billing.allocation import allocate_payment, lock_open_invoices
 from services.billing.balance import invoice_outstanding
 from services.billing.errors import BillingError
 from services.billing.receipts import issue_receipt
-from thai.money import format_baht, to_money
 from thai.dates import BANGKOK, format_thai_date
+from thai.money import format_baht, to_money
 
 PAYMENT_METHOD_NAMES = {
     "cash": "เงินสด",

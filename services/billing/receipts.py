@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from models.accounts import Allocation, Invoice, Payment, Receipt
 from models.base import as_utc
 from models.locks import lock_rows
-from thai.money import to_money
 from services.numbering import issue_number
 from thai.dates import BANGKOK
+from thai.money import to_money
 
 HISTORY_MONTHS = 6
 
@@ -88,7 +88,8 @@ def _summaries(session: Session, *conditions) -> list[ReceiptSummary]:
     )
     return [
         ReceiptSummary(
-            id=r.id, number=r.number, issued_at=as_utc(r.issued_at), customer_id=p.customer_id, amount=to_money(p.amount),
+            id=r.id, number=r.number, issued_at=as_utc(r.issued_at), customer_id=p.customer_id,
+            amount=to_money(p.amount),
             paid_at=as_utc(p.paid_at), method=p.method, reference=p.reference, received_by=p.received_by,
             pdf_path=r.pdf_path, lines=receipt_lines(session, p.id, to_money(p.amount)),
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 
 from PIL import Image, ImageOps
 from sqlalchemy import or_, select
@@ -24,19 +24,19 @@ from sqlalchemy.orm import Session
 
 from models.accounts import Customer, Invoice, Payment, Receipt
 from models.base import as_utc
+from models.locks import lock_rows
 from models.slips import SLIP_SOURCES, Slip
+from services.billing.accounts import followers_of
 from services.billing.allocation import allocate_payment
 from services.billing.balance import InvoiceSummary, invoice_summaries, unallocated_of_payment
 from services.billing.documents import write_atomically
 from services.billing.errors import BillingError
-from models.locks import lock_rows
 from services.billing.payments import check_payment_day, record_payment
 from services.billing.receipts import issue_receipt
-from services.identity.linking import followers_of
-from thai.money import format_baht, to_money
 from services.payments.banks import bank_name
-from services.payments.slips import PictureRefusal, picture_format, read_slip_image
+from services.payments.slip_reader import PictureRefusal, picture_format, read_slip_image
 from thai.dates import BANGKOK, format_thai_datetime
+from thai.money import format_baht, to_money
 
 MAX_SLIP_BYTES = 10 * 1024 * 1024
 
@@ -46,7 +46,7 @@ Refusal = Literal[PictureRefusal, "too_large"]
 REFUSALS: tuple[str, ...] = get_args(Refusal)
 SubmissionStatus = Literal["pending", "duplicate", Refusal]
 
-# What staff read when the mini-QR could not be used (the resident's wording is in services.payments.slips).
+# What staff read when the mini-QR could not be used (the resident's wording is in services.payments.slip_reader).
 QR_PROBLEMS = {
     "no_qr": "ไม่พบ QR บนสลิป",
     "not_a_slip_qr": "QR ในภาพไม่ใช่ QR ของสลิปโอนเงิน",
@@ -149,7 +149,7 @@ def submit_slip(session: Session, *, customer_id: int, image: bytes, source: str
         return SlipSubmission("too_large", None, None, None, None, None, False)
     reading = read_slip_image(image)
     if reading.status in REFUSALS:
-        return SlipSubmission(reading.status, None, None, None, None, None, False)
+        return SlipSubmission(cast(Refusal, reading.status), None, None, None, None, None, False)
     # SQLite: take the write lock before reading, so no other submission slips in between.
     lock_rows(session, Customer, [customer_id])
     if session.get(Customer, customer_id) is None:
@@ -251,7 +251,7 @@ def _warnings(session: Session, slip: Slip, unpaid: tuple[InvoiceSummary, ...], 
     for other in session.scalars(select(Slip).where(Slip.id != slip.id, Slip.status == "rejected", or_(*same))
                                  .order_by(Slip.id)):
         found.append(f"สลิปเดียวกันนี้เคยถูกปฏิเสธ (สลิป #{other.id} เมื่อ "
-                     f"{format_thai_datetime(as_utc(other.reviewed_at))} เหตุผล: {other.reject_reason})")
+                     f"{format_thai_datetime(_reviewed_at(other))} เหตุผล: {other.reject_reason})")
     if slip.declared_amount is not None:
         twins = session.scalars(select(Slip.id).where(
             Slip.id != slip.id, Slip.customer_id == slip.customer_id, Slip.status == "pending",
@@ -309,6 +309,11 @@ def slip_review(session: Session, slip_id: int, *, today: date | None = None) ->
     return _review(session, slip, today or _today()) if slip else None
 
 
+def _reviewed_at(slip: Slip) -> datetime:
+    # Only a pending slip has no review time, and these are approved or rejected.
+    return as_utc(cast(datetime, slip.reviewed_at))
+
+
 def _claim(session: Session, slip_id: int) -> Slip:
     """The slip, locked, while it is still pending; a second reviewer waits here
     for the first and is then told what was decided."""
@@ -319,7 +324,7 @@ def _claim(session: Session, slip_id: int) -> Slip:
     if slip.status != "pending":
         decided = "อนุมัติ" if slip.status == "approved" else "ปฏิเสธ"
         raise BillingError(f"สลิป #{slip.id} ถูก{decided}ไปแล้วโดย {slip.reviewed_by} "
-                           f"เมื่อ {format_thai_datetime(as_utc(slip.reviewed_at))} จึงตรวจซ้ำไม่ได้")
+                           f"เมื่อ {format_thai_datetime(_reviewed_at(slip))} จึงตรวจซ้ำไม่ได้")
     return slip
 
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from services.documents.data import CreditNote, Customer, Invoice, Receipt
 from services.documents.pdfbase import GREY, NAVY, Paper, ThaiPDF, render
-from thai.money import format_baht
 from services.payments.thaiqr import read_payment
 from thai.dates import format_thai_date, format_thai_datetime
+from thai.money import format_baht
 
 
 def _customer_rows(customer: Customer, code_label: str = "รหัสลูกค้า") -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ matplotlib.use("Agg")  # no display on servers; must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
-from services.documents.fonts import thai_font  # noqa: E402
+from thai.fonts import thai_font  # noqa: E402
 
 NAVY = "#113566"
 

@@ -48,7 +48,7 @@ def _cell_value(value: object, kind: Kind) -> object:
 def workbook_bytes(sheets: Sequence[tuple[str, Sequence[Column], Iterable[Sequence[object]]]]) -> bytes:
     """An .xlsx with one sheet per (title, columns, rows)."""
     book = Workbook()
-    book.remove(book.active)
+    book.remove(book.worksheets[0])  # the empty sheet a new workbook starts with
     for title, columns, rows in sheets:
         sheet = book.create_sheet(title=title[:31])
         widths = [_display_width(c.header, "text") for c in columns]

@@ -7,8 +7,8 @@ from fpdf.enums import XPos, YPos
 from services.documents.billing import check_qr_amount
 from services.documents.data import Customer, DisconnectionNotice, DunningLetter, Organisation
 from services.documents.pdfbase import FAMILY, LIGHT, NAVY, ThaiPDF, render
-from thai.money import baht_text, format_baht
 from thai.dates import format_thai_date
+from thai.money import baht_text, format_baht
 
 
 def _heading(pdf: ThaiPDF, org: Organisation, number: str, issued_on_text: str, subject: str,

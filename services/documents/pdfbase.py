@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import TTFFont
 
 from services.documents.data import LineItem, Organisation, Signatory
-from services.documents.fonts import thai_font
-from thai.money import baht_text, format_baht
 from services.payments.qrimage import qr_image
+from thai.fonts import thai_font
+from thai.money import baht_text, format_baht
 
 Paper = Literal["a4", "80mm"]
 FAMILY = "Sarabun"
@@ -215,7 +215,7 @@ class ThaiPDF(FPDF):
             price = format_baht(line.unit_price, unit=False) if line.unit_price is not None else ""
             # A long description wraps inside its column and the row grows with it;
             # a cut-off line on a receipt would hide what was paid for.
-            wrapped = self.multi_cell(widths[1] - 2, 6, line.description, dry_run=True, output="LINES")
+            wrapped = cast(list[str], self.multi_cell(widths[1] - 2, 6, line.description, dry_run=True, output="LINES"))
             height = max(7.5, 6 * len(wrapped) + 1.5)
             self.keep_together(height)
             left, top = self.get_x(), self.get_y()

@@ -6,9 +6,9 @@ import json
 import click
 
 from models.db import configured_database
-from thai.phones import normalise_phone
 from services.identity.sms import stored_messages
 from thai.dates import format_thai_datetime
+from thai.phones import normalise_phone
 
 
 @click.group(name="sms")

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from models.accounts import AccountLink, Customer
 from models.base import as_utc
-from models.chat import LineUser
 from services.conversations import record_consent
 
 
@@ -108,13 +107,3 @@ def unlink(session: Session, line_user_id: str, customer_id: int) -> bool:
             successor.active = True
             session.flush()
     return True
-
-
-def followers_of(session: Session, customer_id: int) -> list[str]:
-    """Every LINE user linked to the account who still follows the OA: who hears
-    about the account when nobody in particular asked (a receipt from the counter)."""
-    return list(session.scalars(
-        select(AccountLink.line_user_id).join(LineUser, LineUser.line_user_id == AccountLink.line_user_id)
-        .where(AccountLink.customer_id == customer_id, LineUser.is_following.is_(True))
-        .order_by(AccountLink.id)
-    ))

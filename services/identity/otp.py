@@ -31,16 +31,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from models.accounts import CustomerPhone
 from models.base import as_utc
+from models.db import affected_rows
 from models.identity import OtpChallenge
 from services.billing.accounts import customer_by_code, normalise_code
-from thai.phones import is_mobile, mask_phone, normalise_phone
 from services.identity.linking import link_account
 from services.identity.sms import queue_sms
+from thai.phones import is_mobile, mask_phone, normalise_phone
 
 PURPOSE_REGISTER = "register"
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
@@ -88,7 +89,7 @@ def _minutes(seconds: int) -> int:
     return max(1, -(-seconds // 60))
 
 
-def _recent(session: Session, condition, since: datetime) -> tuple[int, datetime | None]:
+def _recent(session: Session, condition: ColumnElement[bool], since: datetime) -> tuple[int, datetime | None]:
     count, oldest = session.execute(
         select(func.count(OtpChallenge.id), func.min(OtpChallenge.created_at))
         .where(condition, OtpChallenge.created_at > since)
@@ -121,7 +122,7 @@ def start_registration(session: Session, *, customer_code: str, phone: str, line
                            retry_after_seconds=wait)
 
     count, oldest = _recent(session, OtpChallenge.line_user_id == line_user_id, now - _RATE_WINDOW)
-    if count >= policy.per_user_per_hour:
+    if count >= policy.per_user_per_hour and oldest is not None:  # a count above zero has an oldest
         wait = math.ceil((oldest + _RATE_WINDOW - now).total_seconds())
         return StartResult(
             "rate_limited",
@@ -142,7 +143,7 @@ def start_registration(session: Session, *, customer_code: str, phone: str, line
     code_hash = _hash(policy, salt, otp)  # made either way: the same work whatever matched
     challenge = OtpChallenge(
         purpose=PURPOSE_REGISTER, line_user_id=line_user_id, customer_code=code, phone=typed_phone,
-        customer_id=customer.id if send else None, code_hash=code_hash if send else None,
+        customer_id=customer.id if send and customer else None, code_hash=code_hash if send else None,
         salt=salt, expires_at=now + policy.lifetime, attempts=0, max_attempts=policy.max_attempts, created_at=now,
     )
     session.add(challenge)
@@ -192,10 +193,10 @@ def verify_otp(session: Session, *, line_user_id: str, code: str, policy: OtpPol
         return locked
     right = hmac.compare_digest(_hash(policy, challenge.salt, typed), challenge.code_hash or "")
     if right and challenge.customer_id is not None:
-        consumed = session.execute(
+        consumed = affected_rows(session.execute(
             update(OtpChallenge).where(OtpChallenge.id == challenge.id, OtpChallenge.consumed_at.is_(None))
             .values(consumed_at=now), execution_options={"synchronize_session": False},
-        ).rowcount
+        ))
         if consumed == 1:
             link_account(session, line_user_id, challenge.customer_id, consent_version=consent_version, now=now)
             return VerifyResult("verified", f"ยืนยันตัวตนเรียบร้อยแล้ว{p}", customer_id=challenge.customer_id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models.base import utcnow
@@ -79,6 +79,12 @@ def due(session: Session, *, limit: int = 100) -> list[Push]:
 
 def _push(row: Any) -> Push:
     return Push(row.id, row.line_user_id, row.messages, row.retry_key, row.status, row.webhook_event_id)
+
+
+def count_sent(session: Session, retry_keys: Sequence[str]) -> int:
+    """How many of these pushes LINE has taken."""
+    return session.scalar(select(func.count()).select_from(_outbox).where(
+        _outbox.c.retry_key.in_(list(retry_keys)), _outbox.c.status == "sent")) or 0
 
 
 def mark_sent(session: Session, outbox_id: int) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from thai.money import format_baht
 from services.payments.banks import bank_name, bank_short
 from services.payments.qrimage import payment_card_png
 from services.payments.thaiqr import (
@@ -19,6 +18,7 @@ from services.payments.thaiqr import (
     read_payment,
     read_slip,
 )
+from thai.money import format_baht
 
 _PROXY_LABELS = {"phone": "เบอร์โทรศัพท์ (phone)", "national_id": "เลขประจำตัวประชาชน/ผู้เสียภาษี (national/tax ID)",
                  "ewallet": "e-Wallet ID", "bank_account": "เลขบัญชี (bank account)"}

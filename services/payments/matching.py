@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from thai.money import format_baht, to_money
 from services.payments.bank_reports import PaymentLine
+from thai.money import format_baht, to_money
 
 Status = Literal["matched", "ambiguous", "unmatched", "duplicate"]
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")

@@ -14,9 +14,9 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont, features
 from qrcode.constants import ERROR_CORRECT_M
 
-from services.documents.fonts import Weight, thai_font
-from thai.money import format_baht
 from services.payments.thaiqr import PaymentQR, read_payment
+from thai.fonts import Weight, thai_font
+from thai.money import format_baht
 
 NAVY = (17, 53, 102)
 TEAL = (16, 120, 160)

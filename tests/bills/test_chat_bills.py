@@ -32,7 +32,7 @@ PROFILE = load_profile("tenant")
 @pytest.fixture
 def bills(stack):
     """The tenant demo data and the rich menus, as `smartservice demo` sets them up."""
-    with stack.bot_app.extensions["db"].session() as session, session.begin():
+    with stack.bot_app.assembly.services.db.session() as session, session.begin():
         seed_demo(session, PROFILE, today=datetime.now(BANGKOK).date())
     rich_menus.deploy(PROFILE, api_base=stack.emulator.url, access_token=TOKEN, timeout=5)
     return stack
@@ -44,7 +44,7 @@ def texts(messages: list[dict]) -> str:
 
 
 def db_session(stack):
-    return stack.bot_app.extensions["db"].session()
+    return stack.bot_app.assembly.services.db.session()
 
 
 def latest_otp(stack, phone: str) -> str:

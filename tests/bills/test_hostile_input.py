@@ -48,7 +48,7 @@ REFUSED = {
 
 
 def _session(stack):
-    return stack.bot_app.extensions["db"].session()
+    return stack.bot_app.assembly.services.db.session()
 
 
 def _counts(stack) -> tuple[int, int]:
@@ -58,7 +58,7 @@ def _counts(stack) -> tuple[int, int]:
 
 
 def _stored_pictures(stack) -> list[Path]:
-    root = Path(stack.bot_app.extensions["settings"].data_dir) / "slips"
+    root = Path(stack.bot_app.assembly.settings.data_dir) / "slips"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
 
 

@@ -22,7 +22,7 @@ def product_stack(tmp_path_factory, profile_name: str, *, demo_data: bool = Fals
     stack = make_stack(url, org_profile=profile_name)
     profile = load_profile(profile_name)
     if demo_data:
-        with stack.bot_app.extensions["db"].session() as session, session.begin():
+        with stack.bot_app.assembly.services.db.session() as session, session.begin():
             seed_demo(session, profile, today=datetime.now(BANGKOK).date())
     rich_menus.deploy(profile, api_base=stack.emulator.url, access_token=TOKEN)
     try:

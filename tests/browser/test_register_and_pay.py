@@ -90,7 +90,7 @@ def test_register_then_pay_by_qr_send_a_slip_and_open_a_receipt(tenant, page):
                                                 "buffer": slip_png("20261126B0001")}])
     bot_says(page, "รอเจ้าหน้าที่ตรวจสอบ")
 
-    with tenant.bot_app.extensions["db"].session() as session, session.begin():
+    with tenant.bot_app.assembly.services.db.session() as session, session.begin():
         customer = customer_by_code(session, "T0001")
         record_cash_payment(session, customer.id, amount="1000.00", paid_at=datetime.now(BANGKOK),
                             receipt_number_format=PROFILE.document_number_formats["receipt"], received_by="ทดสอบ")

@@ -1,6 +1,6 @@
 """The real thing, as LINE sees it: the bot under gunicorn (a master and its
-workers, one process group that can be killed), the LINE emulator as its own
-server, and the count of what reached each user.
+workers, one process group that can be killed) with its job process beside it, the
+LINE emulator as its own server, and the count of what reached each user.
 
 Process handling comes from bench/webhook.py, which runs the same servers."""
 from __future__ import annotations
@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -20,13 +21,13 @@ from typing import Any, TypeVar
 import requests
 from sqlalchemy import Engine, create_engine, func, select, text
 
-from bench.webhook import free_port, gunicorn, start, stop
+from bench.webhook import ROOT, free_port, gunicorn, start, stop
+from config.profile import load_profile
 from emulator.webhook import sign
 from flows.texts import say
 from models import migrate
 from models.chat import OutboxMessage, WebhookEvent
 from services.messaging.outbox import retry_key_for
-from config.profile import load_profile
 
 PROFILE = "municipality"  # has accounts: a linked resident's photos are downloaded
 APOLOGY = say("something_went_wrong", load_profile(PROFILE))
@@ -176,7 +177,9 @@ def _texts(row: dict[str, Any], cut: int = 60) -> list[str]:
 
 class Bot:
     """The bot under gunicorn: a master and two workers (two processes that share
-    the work), in a process group of their own."""
+    the work), in a process group of their own; and beside it, as in production, the
+    job process (`smartservice scheduler`), which takes over the events of a process
+    that died. Killing the bot leaves the job process running."""
 
     def __init__(self, env: dict[str, str], folder: Path) -> None:
         self.env = env
@@ -184,6 +187,11 @@ class Bot:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "bot.log"
         self.proc = self._start()
+        try:
+            self.jobs = _job_process(env, folder / "scheduler.log")
+        except BaseException:
+            stop(self.proc)
+            raise
 
     def _start(self) -> subprocess.Popen:
         return start(_served("bot.app:create_app()", self.port, workers=2, threads=8, log=self.log),
@@ -204,7 +212,27 @@ class Bot:
         self.proc = self._start()
 
     def stop(self) -> None:
+        stop(self.jobs)
         stop(self.proc)
+
+
+def _job_process(env: dict[str, str], log: Path) -> subprocess.Popen:
+    """`smartservice scheduler`, once it leads (it loads the NLU model first)."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-c", "from bot.cli import main; main()", "scheduler"],
+                                env={**os.environ, **env}, cwd=ROOT, stdout=out, stderr=out, start_new_session=True)
+
+    def leading() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"the job process ended ({proc.returncode}):\n{log.read_text(errors='replace')}")
+        return "scheduler: leading" in log.read_text(errors="replace")
+
+    try:
+        wait_until(leading, 180, "the job process leads")
+    except BaseException:
+        stop(proc)
+        raise
+    return proc
 
 
 class Events:

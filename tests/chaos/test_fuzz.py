@@ -205,7 +205,7 @@ def test_hostile_bodies(stack_on, caplog):
     unanswered = [pair for pair in good if not answered_once(stack, *pair)]
     twice = [key for user in generator.noise_users for key, requests_ in requests_by_answer(stack, user).items()
              if len(requests_) > 1]
-    with stack.bot_app.extensions["db"].session() as session:
+    with stack.bot_app.assembly.services.db.session() as session:
         by_status = dict(session.execute(select(WebhookEvent.status, func.count()).where(WebhookEvent.id > last)
                                          .group_by(WebhookEvent.status)).all())
         most_attempts = session.scalar(select(func.max(WebhookEvent.attempts)).where(WebhookEvent.id > last))

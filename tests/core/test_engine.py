@@ -7,8 +7,9 @@ import pytest
 
 from flows import messages as m
 from flows.engine import Context, Engine, Flow, Invalid, Router, Step, Turn
-from flows.state import StateStore
+from services.dialog_state import StateStore
 from models.db import Database
+from services.container import Services
 from nlu import Parse
 from config.profile import load_profile
 
@@ -54,7 +55,7 @@ def engine(tmp_path):
         not_sure=lambda t, c: [m.text("ไม่แน่ใจ")],
     )
     eng = Engine(router, StateStore(db), idle_seconds=60)
-    ctx = Context(user_id=USER, profile=load_profile("tenant"), db=db, public_base_url="http://x")
+    ctx = Context(user_id=USER, services=Services.make(db, load_profile("tenant"), public_base_url="http://x", secret_key=""))
     return eng, ctx
 
 
@@ -152,7 +153,7 @@ def test_redirect_to_a_flow_first_then_on_to_what_was_asked(tmp_path):
     migrate.upgrade(url)
     db = Database(url)
     eng = Engine(Router(intents={"balance": balance, "register": register}), StateStore(db), idle_seconds=60)
-    ctx = Context(user_id=USER, profile=load_profile("tenant"), db=db, public_base_url="http://x")
+    ctx = Context(user_id=USER, services=Services.make(db, load_profile("tenant"), public_base_url="http://x", secret_key=""))
     first = eng.handle(Turn(user_id=USER, kind="text", text="ยอด", parse=parse("balance")), ctx)
     assert [x["text"] for x in first] == ["ลงทะเบียนก่อนนะคะ", "รหัสลูกค้าคะ"]
     done = eng.handle(Turn(user_id=USER, kind="text", text="T0001", parse=parse("out_of_scope")), ctx)

@@ -19,13 +19,13 @@ from tests.core.test_webhook import body_of, post, sign, text_event
 
 
 def _inbound(stack, user: str) -> list[str]:
-    with stack.bot_app.extensions["db"].session() as session:
+    with stack.bot_app.assembly.services.db.session() as session:
         return list(session.scalars(select(ChatMessage.text).where(
             ChatMessage.line_user_id == user, ChatMessage.direction == "in").order_by(ChatMessage.id)))
 
 
 def _status(stack, event_id: str) -> str:
-    with stack.bot_app.extensions["db"].session() as session:
+    with stack.bot_app.assembly.services.db.session() as session:
         return session.scalar(select(WebhookEvent.status).where(WebhookEvent.webhook_event_id == event_id))
 
 
@@ -40,7 +40,7 @@ def test_events_posted_together_and_again_are_each_recorded_and_answered_once(st
     stack.settle()
     assert _inbound(stack, user) == ["ข้อความที่ 0", "ข้อความที่ 1", "ข้อความที่ 2"]
     assert {_status(stack, e["webhookEventId"]) for e in events} == {"done"}
-    with stack.bot_app.extensions["db"].session() as session:
+    with stack.bot_app.assembly.services.db.session() as session:
         answered = session.execute(select(ChatMessage.webhook_event_id, func.count(func.distinct(ChatMessage.via)))
                                    .where(ChatMessage.direction == "out",
                                           ChatMessage.webhook_event_id.in_([e["webhookEventId"] for e in events]))
@@ -51,7 +51,7 @@ def test_events_posted_together_and_again_are_each_recorded_and_answered_once(st
 def test_an_event_taken_again_after_a_crash_keeps_one_copy_of_its_message(stack):
     user = stack.new_user()
     event = text_event(user, "ถนนหน้าบ้านเป็นหลุมค่ะ")
-    assert record_for_a_dead_process(stack.bot_app.extensions["db"], event)  # taken, then the process died
+    assert record_for_a_dead_process(stack.bot_app.assembly.services.db, event)  # taken, then the process died
     assert _inbound(stack, user) == ["ถนนหน้าบ้านเป็นหลุมค่ะ"]  # in the transcript before the ack
     assert _status(stack, event["webhookEventId"]) == "processing"
     assert stack.dispatcher.sweep() == 1
@@ -118,7 +118,7 @@ def test_one_event_in_two_bodies_of_one_batch_is_taken_once(stack):
     first request takes it, the second gets nothing to process."""
     user = stack.new_user()
     event = text_event(user, "เมนู")
-    with stack.bot_app.extensions["db"].transaction() as connection:
+    with stack.bot_app.assembly.services.db.transaction() as connection:
         taken = stack.dispatcher._write_batch(connection, [_Arrived([read_event(event)], []),
                                                            _Arrived([read_event(dict(event))], [])])
     assert [[c.event.event_id for c in claims] for claims in taken] == [[event["webhookEventId"]], []]

@@ -44,7 +44,7 @@ def test_a_lost_lease_is_never_answered_by_its_old_owner(stack):
            "source": {"type": "user", "userId": user}, "webhookEventId": event["eventId"],
            "replyToken": event["replyToken"], "deliveryContext": {"isRedelivery": False},
            "message": {"id": "1234567", "type": "text", "text": "เมนู"}}
-    db = stack.bot_app.extensions["db"]
+    db = stack.bot_app.assembly.services.db
     with db.transaction() as connection:
         [claim] = conversations.record_events(connection, [read_event(raw)], owner=stack.dispatcher.owner,
                                               lease=timedelta(seconds=30))
@@ -65,7 +65,7 @@ def test_an_answer_recorded_before_a_crash_is_sent_as_recorded(stack):
     raw = {"type": "message", "mode": "active", "timestamp": int(time.time() * 1000),
            "source": {"type": "user", "userId": user}, "webhookEventId": "01DEADBEEF0000000000000001",
            "replyToken": "f" * 32, "message": {"id": "99", "type": "text", "text": "เมนู"}}
-    db = stack.bot_app.extensions["db"]
+    db = stack.bot_app.assembly.services.db
     with db.transaction() as connection:
         [claim] = conversations.record_events(connection, [read_event(raw)], owner="dead:1:x",
                                               lease=timedelta(seconds=30))
@@ -126,7 +126,7 @@ def test_an_event_out_of_attempts_is_given_up_with_one_apology(stack):
 
     user = stack.new_user()
     event = text_event(user, "ขอใบเสร็จเดือนนี้ค่ะ")
-    db = stack.bot_app.extensions["db"]
+    db = stack.bot_app.assembly.services.db
     record_for_a_dead_process(db, event)
     with db.session() as session, session.begin():
         session.execute(update(WebhookEvent).values(attempts=stack.dispatcher.max_attempts))

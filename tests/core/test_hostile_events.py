@@ -73,13 +73,13 @@ def answered_once(stack: Stack, user: str, event_id: str, before: int = 0) -> bo
 
 
 def last_event(stack: Stack) -> int:
-    with stack.bot_app.extensions["db"].session() as session:
+    with stack.bot_app.assembly.services.db.session() as session:
         return session.scalar(select(func.max(WebhookEvent.id))) or 0
 
 
 def events_after(stack: Stack, last: int) -> dict[str, tuple[str, int]]:
     """Status and attempts of the events recorded after row `last`, by id."""
-    with stack.bot_app.extensions["db"].session() as session:
+    with stack.bot_app.assembly.services.db.session() as session:
         return {event_id: (status, attempts) for event_id, status, attempts in session.execute(
             select(WebhookEvent.webhook_event_id, WebhookEvent.status, WebhookEvent.attempts)
             .where(WebhookEvent.id > last))}

@@ -98,4 +98,4 @@ def test_loading_animation_and_profile(emu):
     client.show_loading(user, 5)
     calls = control(emu, "GET", "/calls")["calls"]
     assert any(c["path"] == "/v2/bot/chat/loading/start" and c["status"] == 202 for c in calls)
-    assert client.profile(user)["displayName"] == "ลุงมี"
+    assert client.profile(user).display_name == "ลุงมี"

@@ -5,7 +5,7 @@ import time
 
 import redis
 
-from flows.state import DialogState, StateStore
+from services.dialog_state import DialogState, StateStore
 from models.db import Database
 
 USER = "U" + "c" * 32

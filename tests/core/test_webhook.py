@@ -157,7 +157,7 @@ def test_a_conversation_with_the_bot(stack):
     from models.chat import ChatMessage
     from sqlalchemy import select
 
-    with stack.bot_app.extensions["db"].session() as session:
+    with stack.bot_app.assembly.services.db.session() as session:
         texts = session.scalars(select(ChatMessage.text).where(
             ChatMessage.line_user_id == user, ChatMessage.direction == "in")).all()
     assert "สวัสดีค่ะ ขอสอบถามเรื่องค่าเช่าหน่อย" in texts
@@ -193,7 +193,7 @@ def _processed(stack):
 
     from models.chat import WebhookEvent
 
-    with stack.bot_app.extensions["db"].session() as session:
+    with stack.bot_app.assembly.services.db.session() as session:
         return [{"outcome": s} for s in session.scalars(select(WebhookEvent.status)).all()]
 
 

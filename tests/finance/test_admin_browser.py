@@ -33,7 +33,7 @@ PROFILE = load_profile("tenant")
 @pytest.fixture
 def office(stack):
     """The tenant demo: customers, bills and the finance login finance / demo1234."""
-    with stack.bot_app.extensions["db"].session() as session, session.begin():
+    with stack.bot_app.assembly.services.db.session() as session, session.begin():
         seed_demo(session, PROFILE, today=datetime.now(BANGKOK).date())
     return stack
 
@@ -62,7 +62,7 @@ def _clean(page) -> bool:
 
 
 def _session(stack):
-    return stack.bot_app.extensions["db"].session()
+    return stack.bot_app.assembly.services.db.session()
 
 
 def _resident_sends_slip(stack, trans_ref: str) -> tuple[str, int]:

@@ -19,7 +19,7 @@ PASSWORD = "correct horse"
 
 @pytest.fixture
 def office(stack):
-    with stack.bot_app.extensions["db"].session() as s, s.begin():
+    with stack.bot_app.assembly.services.db.session() as s, s.begin():
         create_staff(s, username="malee", display_name="นางสาวมาลี ศรีสุข", role="finance", password=PASSWORD)
     return stack
 

@@ -12,7 +12,7 @@ from tests.finance.test_admin_security import _login
 
 
 def test_admins_see_dead_and_rejected_events_and_finance_staff_do_not(stack):
-    db = stack.bot_app.extensions["db"]
+    db = stack.bot_app.assembly.services.db
     with db.session() as s, s.begin():
         create_staff(s, username="somchai", display_name="นายสมชาย ดูแลระบบ", role="admin", password="correct horse")
         create_staff(s, username="malee", display_name="นางสาวมาลี ศรีสุข", role="finance", password="correct horse")

@@ -119,12 +119,12 @@ def test_templates_on_disk_are_plain_json_a_designer_can_paste():
 def test_a_message_without_context_is_made_once_per_profile_and_stays_as_made():
     from flows.messages import qr_postback, with_quick_replies
 
-    menu = ft.render("help_menu", {}, profile=PROFILE)
-    assert ft.render("help_menu", {}, profile=PROFILE) is menu  # the same for every resident
-    municipality = ft.render("help_menu", {}, profile=load_profile("municipality"))
-    assert municipality["altText"].startswith(load_profile("municipality").short_name)
-    assert menu["altText"].startswith(PROFILE.short_name)
+    menu = ft.render("emergency", {}, profile=PROFILE)
+    assert ft.render("emergency", {}, profile=PROFILE) is menu  # the same for every resident
+    municipality = ft.render("emergency", {}, profile=load_profile("municipality"))
+    assert "1669" in municipality["altText"]
+    assert menu["altText"].startswith("เบอร์โทรฉุกเฉิน")
     before = json.dumps(menu, sort_keys=True)
     answered = with_quick_replies([menu], [qr_postback("เมนู", "action=menu")])
     assert "quickReply" in answered[-1]
-    assert json.dumps(ft.render("help_menu", {}, profile=PROFILE), sort_keys=True) == before
+    assert json.dumps(ft.render("emergency", {}, profile=PROFILE), sort_keys=True) == before

@@ -12,6 +12,8 @@ import pytest
 from linebot.v3.messaging import FlexContainer, FlexMessage
 
 import flex_templates as ft
+import modules
+from flows.basic import help_menu
 from flex_templates.limits import BUBBLE_MAX_BYTES, CAROUSEL_MAX_BYTES, json_size
 from config.profile import bundled_profiles, load_profile
 
@@ -46,7 +48,7 @@ def _long_item(n: int) -> dict[str, Any]:
 
 
 LONG_CONTEXTS: dict[str, dict[str, Any]] = {
-    "help_menu": {},
+    "help_menu": {"services": [{"label": "แจ้งชำระภาษี/ค่าขยะ", "data": ft.intent_data("tax_fee_notice")}] * 14},
     "emergency": {},
     "greeting": {"display_name": "นางสาวประภัสสร ศรีสุวรรณวงศ์ 🌸", "consent_version": "2570-12", "policy_url": "https://smartservice.example.go.th/privacy"},
     "list_carousel": {"title": LONG_TITLE, **ft.page([_long_item(n) for n in range(40)], 1, intent="news")},
@@ -251,9 +253,14 @@ def test_status_badges_have_one_colour_per_status():
         ft.render("list_carousel", context, profile=profile)
 
 
+def _help_menu(name: str) -> dict[str, Any]:
+    profile = load_profile(name)
+    return help_menu(modules.offer(profile), profile)
+
+
 def test_help_menu_offers_the_profiles_modules_as_buttons():
-    municipality = ft.render("help_menu", {}, profile=load_profile("municipality"))
-    cooperative = ft.render("help_menu", {}, profile=load_profile("cooperative"))
+    municipality = _help_menu("municipality")
+    cooperative = _help_menu("cooperative")
     labels = lambda m: [b["action"]["label"] for b in m["contents"]["body"]["contents"] if b["type"] == "button"]  # noqa: E731
     assert "ร้องเรียน/ร้องทุกข์" in labels(municipality) and "จองคิวออนไลน์" not in labels(municipality)
     assert "จองคิวออนไลน์" in labels(cooperative) and "ร้องเรียน/ร้องทุกข์" not in labels(cooperative)

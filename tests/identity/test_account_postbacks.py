@@ -17,7 +17,7 @@ from tests.identity.helpers import two_customers
 @pytest.mark.parametrize("raw", ["²", "๑", "99999999999999999999"])
 @pytest.mark.parametrize("op", ["switch", "unlink"])
 def test_odd_account_ids_find_no_account(stack, op, raw):
-    db = stack.bot_app.extensions["db"]
+    db = stack.bot_app.assembly.services.db
     user = stack.new_user()
     with db.session() as s, s.begin():
         two_customers(s)

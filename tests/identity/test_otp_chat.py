@@ -27,7 +27,7 @@ def gateway() -> Iterator[Gateway]:
 @pytest.fixture
 def chat(database_url: str, gateway: Gateway) -> Iterator[Stack]:
     stack = make_stack(database_url, sms_http_url=gateway.url, sms_api_key="test-sms-key")
-    with stack.bot_app.extensions["db"].session() as s, s.begin():
+    with stack.bot_app.assembly.services.db.session() as s, s.begin():
         two_customers(s)
     yield stack
     stack.close()
@@ -56,7 +56,7 @@ def test_the_answer_does_not_wait_for_the_gateway_whether_or_not_the_phone_is_on
     gateway.release.set()
     for sender in _sms_senders():
         sender.join(10)
-    with chat.bot_app.extensions["db"].session() as s:
+    with chat.bot_app.assembly.services.db.session() as s:
         assert [(r.status, r.text) for r in s.scalars(select(SmsOutbox))] == [("sent", None)]
     # The SMS is real: its code registers the owner.
     code = re.search(r"\d{6}", gateway.texts[0]).group()

@@ -100,3 +100,10 @@ def test_engine_loads_once_across_threads(monkeypatch):
     for t in threads:
         t.join()
     assert len(seen) == 8 and all(e is seen[0] for e in seen)
+
+
+def test_the_suite_trains_into_a_cache_of_its_own(nlu_cache):
+    """What lets the suite pass on a machine that never trained the model, and keeps
+    it from reading a stale model or filling the developer's ~/.cache."""
+    assert model_path().parent == nlu_cache
+    assert Path.home() not in nlu_cache.resolve().parents

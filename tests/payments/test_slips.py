@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from PIL import Image, ImageFilter
 
-from services.payments.slips import (
+from services.payments.slip_reader import (
     MAX_PIXELS,
     MAX_SIDE,
     QROnlySlipVerifier,

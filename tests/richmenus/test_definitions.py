@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from linebot.v3.messaging import RichMenuRequest
 
+import modules
 import rich_menus
+from config.profile import bundled_profiles, load_profile
 from flex_templates import parse_postback
 from rich_menus.icons import ICONS
 from rich_menus.model import DEFINITIONS_DIR, problems
-from config.profile import bundled_profiles, load_profile
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "flex.md"
 
@@ -43,7 +44,8 @@ def test_menus_follow_the_profile_modules(profile_name, keys, guest, member):
 def test_seed_menus_are_there():
     menus = rich_menus.load_definitions()
     assert _texts(menus["customer"]) == ["ข้อมูลผู้เช่า/ร้านค้า", "ใบแจ้งหนี้/ชำระเงิน", "ใบเสร็จรับเงิน", "แนบหลักฐานการชำระเงิน"]
-    assert _texts(menus["municipality"]) == ["ร้องเรียน/ร้องทุกข์", "แจ้งเหตุฉุกเฉิน", "สวัสดิการ", "แจ้งชำระภาษี/ค่าขยะ", "ข่าวสาร", "e-Service"]
+    assert _texts(menus["municipality"]) == ["ร้องเรียน/ร้องทุกข์", "แจ้งเหตุฉุกเฉิน", "สวัสดิการ",
+                                             "แจ้งชำระภาษี/ค่าขยะ", "ข่าวสาร", "e-Service"]
     assert "จองคิวออนไลน์" in _texts(menus["cooperative"]) and "คิวของฉัน" in _texts(menus["cooperative"])
     assert {"ลงทะเบียน", "ติดต่อเจ้าหน้าที่", "เบอร์ฉุกเฉิน", "ข่าวสาร"} == set(_texts(menus["guest"]))
 
@@ -93,7 +95,7 @@ ICON_NAMES = frozenset(ICONS)
 def _mutated(change) -> list[str]:
     raw = copy.deepcopy(_raw("municipality"))
     change(raw)
-    return problems(raw, icons=ICON_NAMES)
+    return problems(raw, icons=ICON_NAMES, modules=frozenset(modules.switches()))
 
 
 @pytest.mark.parametrize(("change", "complaint"), [

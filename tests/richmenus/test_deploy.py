@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from werkzeug.serving import make_server
 
 import rich_menus
-from rich_menus.cli import richmenu_cli
 from config.profile import load_profile
+from rich_menus.cli import richmenu_cli
 
 emulator = pytest.importorskip("emulator", reason="the LINE emulator (emulator/) is not built yet")
 TOKEN = "test-channel-token"
@@ -65,7 +65,8 @@ def test_deploy_twice_leaves_one_menu_per_definition_and_aliases_right(line):
 def test_a_changed_design_replaces_the_menu_moves_aliases_and_keeps_foreign_menus(line):
     foreign = requests.post(f"{line}/v2/bot/richmenu", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5, json={
         "size": {"width": 2500, "height": 843}, "selected": False, "name": "made by hand", "chatBarText": "อื่น ๆ",
-        "areas": [{"bounds": {"x": 0, "y": 0, "width": 2500, "height": 843}, "action": {"type": "message", "text": "สวัสดี"}}],
+        "areas": [{"bounds": {"x": 0, "y": 0, "width": 2500, "height": 843},
+                   "action": {"type": "message", "text": "สวัสดี"}}],
     }).json()["richMenuId"]
     profile = load_profile("waterworks")
     before = rich_menus.deploy(profile, api_base=line, access_token=TOKEN, timeout=5)
@@ -112,6 +113,38 @@ def test_cli_deploy_prints_progress_per_menu_and_render_writes_pngs(line, tmp_pa
     assert "0 created, 2 unchanged" in again.output
     rendered = runner.invoke(richmenu_cli, ["render", "--profile", "municipality", "--out", str(tmp_path)])
     assert rendered.exit_code == 0, rendered.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["richmenu-municipality-account.png", "richmenu-municipality.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["richmenu-municipality-account.png",
+                                                          "richmenu-municipality.png"]
     bad = runner.invoke(richmenu_cli, ["render", "--profile", "nosuch", "--out", str(tmp_path)])
     assert bad.exit_code != 0 and "nosuch" in bad.output
+
+
+def test_the_suites_copy_of_a_deploy_is_what_a_deploy_leaves(line):
+    """tests/conftest.py install_menus: what the chat tests get instead of a deploy each."""
+    from tests.conftest import SECRET, Server, install_menus
+    from tests.conftest import TOKEN as STACK_TOKEN
+
+    profile = load_profile("tenant")
+    deployed = rich_menus.deploy(profile, api_base=line, access_token=TOKEN, timeout=5)
+    copied_to = Server(emulator.create_app({"CHANNEL_SECRET": SECRET, "CHANNEL_ACCESS_TOKEN": STACK_TOKEN}))
+    try:
+        report = install_menus(copied_to, "tenant")
+
+        def as_keys(base: str, ids: dict[str, str]) -> dict:
+            # each emulator makes its own ids: compare by menu key
+            key_of = {v: k for k, v in ids.items()}
+            state = _state(base)
+            images = {key_of[m["richMenuId"]]: requests.get(
+                f"{base}/_emulator/richmenus/{m['richMenuId']}/image", timeout=5).content for m in state["richmenus"]}
+            return {"menus": {key_of[m["richMenuId"]]: {k: v for k, v in m.items() if k != "richMenuId"}
+                              for m in state["richmenus"]},
+                    "images": images, "aliases": {a: key_of[i] for a, i in state["aliases"].items()},
+                    "default": key_of[state["default"]]}
+
+        assert as_keys(copied_to.url, report.menus) == as_keys(line, deployed.menus)
+        assert report.member_menu_id == report.menus[rich_menus.member_menu(profile).key]
+        again = rich_menus.deploy(profile, api_base=copied_to.url, access_token=STACK_TOKEN, timeout=5)
+        assert again.created == [] and again.deleted_menus == [] and again.menus == report.menus
+        assert install_menus(copied_to, "tenant") is report  # deployed once per session
+    finally:
+        copied_to.stop()

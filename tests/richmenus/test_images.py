@@ -9,8 +9,8 @@ import pytest
 from PIL import Image, ImageFont, features
 
 import rich_menus
-from rich_menus.image import _font, render_image
 from config.profile import bundled_profiles, load_profile
+from rich_menus.image import _font, render_image
 
 CASES = [(name, menu.key) for name in bundled_profiles() for menu in rich_menus.menus_for(load_profile(name))]
 
@@ -30,8 +30,8 @@ def test_image_meets_line_limits(profile_name, key):
     assert image.format in ("PNG", "JPEG")
     assert image.size == (menu.width, menu.height) and image.size in ((2500, 1686), (2500, 843))
     for area in menu.areas:
-        assert 0 <= area.x and area.x + area.width <= image.width
-        assert 0 <= area.y and area.y + area.height <= image.height
+        assert area.x >= 0 and area.x + area.width <= image.width
+        assert area.y >= 0 and area.y + area.height <= image.height
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:

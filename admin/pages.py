@@ -1,0 +1,38 @@
+"""A service module's screens in the back office, and who may use them.
+
+A module hands the office a `StaffPages`: its blueprint (built for one app's
+services, so two apps in one process never share a view's state), the
+permission its routes need and its menu entries. The office mounts it under
+/admin, refuses every route of it to a role without that permission, and shows
+its menu entries only to roles that have it: the menu and the routes cannot
+disagree."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from flask import Blueprint
+
+from services.container import Services
+
+# Which roles (models.staff.STAFF_ROLES) hold each back-office permission.
+PERMISSIONS: Mapping[str, frozenset[str]] = {
+    "finance": frozenset({"finance", "admin"}),  # slips, cash, receipts
+    "operations": frozenset({"admin"}),  # what the system could not answer
+}
+
+
+def permits(role: str, permission: str) -> bool:
+    return role in PERMISSIONS[permission]
+
+
+@dataclass(frozen=True)
+class StaffPages:
+    key: str  # the blueprint's name: its endpoints are admin.<key>.<view>
+    blueprint: Callable[[Services], Blueprint]
+    permission: str
+    nav: tuple[tuple[str, str], ...] = ()  # (Thai label, endpoint) in menu order
+
+    def __post_init__(self) -> None:
+        if self.permission not in PERMISSIONS:
+            raise ValueError(f"staff pages {self.key!r}: unknown permission {self.permission!r}")

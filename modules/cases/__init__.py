@@ -1,0 +1,22 @@
+"""Complaints with photo and location, and following them up (seeds 001, 003). On the menu, not on LINE
+yet: its intents answer with the office's phone numbers until its conversations are built."""
+from __future__ import annotations
+
+from config.profile import OrgProfile
+from modules.descriptor import MenuEntry, Module
+
+
+def _check(profile: OrgProfile) -> list[str]:
+    return [] if profile.complaint_categories else ["โมดูล cases ต้องกำหนด complaint_categories"]
+
+
+MODULE = Module(
+    key="cases",
+    title="ร้องเรียน/ร้องทุกข์ พร้อมรูปและตำแหน่ง และติดตามเรื่อง",
+    switch="cases",
+    menu=(
+        MenuEntry("complaint", "ร้องเรียน/ร้องทุกข์", position=80),
+        MenuEntry("track_status", "ติดตามเรื่อง", position=100),
+    ),
+    check=_check,
+)

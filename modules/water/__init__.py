@@ -1,0 +1,21 @@
+"""Waterworks for water users (seed 001): connections, reconnection, meter moves. On the menu, not on LINE
+yet: its intents answer with the office's phone numbers until its conversations are built."""
+from __future__ import annotations
+
+from config.profile import OrgProfile
+from modules.descriptor import MenuEntry, Module
+
+
+def _check(profile: OrgProfile) -> list[str]:
+    return [] if profile.tariffs else ["โมดูล water ต้องกำหนด tariffs (อัตราค่าน้ำ)"]
+
+
+MODULE = Module(
+    key="water",
+    title="ผู้ใช้น้ำ: ขอใช้น้ำ ต่อมาตร ย้ายมาตร",
+    switch="water",
+    menu=(
+        MenuEntry("water_service", "ขอใช้บริการประปา", position=50),
+    ),
+    check=_check,
+)
