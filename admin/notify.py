@@ -19,7 +19,6 @@ from services.billing.slips import ApprovedSlip, RejectedSlip, slip_recipients
 from services.container import Services
 from services.messaging.outbox import count_sent, enqueue, retry_key_for
 
-
 # How long a staff member's page waits for LINE to take the notices: longer is
 # spent on the office's time, shorter says "will be retried" of what was nearly sent.
 SEND_WAIT_SECONDS = 5.0

@@ -78,7 +78,7 @@ class BotApp(Flask):
     assembly: Assembly
 
 
-def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> BotApp:
+def create_app(settings: Settings | None = None) -> BotApp:
     settings = settings or load_settings()
     app = BotApp(__name__)
     app.config.update(
@@ -101,8 +101,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = True) -> Bot
     def _too_large(_exc):
         return jsonify({"message": "request body too large"}), 413
 
-    if warm_up:
-        nlu.parse("สวัสดี")  # load the model now, not on a resident's first message
+    nlu.parse("สวัสดี")  # load the model now, not on a resident's first message
     return app
 
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from thai.money import format_baht, to_money
 from thai.dates import format_thai_date, format_thai_datetime
+from thai.money import format_baht, to_money
 
 # One colour per status so a resident learns them once: green done, amber waiting,
 # red overdue/refused, grey closed.

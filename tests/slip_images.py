@@ -6,8 +6,8 @@ import io
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from thai.fonts import thai_font
 from services.payments.thaiqr import slip_payload
+from thai.fonts import thai_font
 
 TRANS_REF = "015125103412ATF12345"
 

@@ -2,7 +2,7 @@
 so they also prove the migration carries these tables and constraints."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

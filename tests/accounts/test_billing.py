@@ -13,9 +13,9 @@ from services.billing.credit_notes import credit_note_detail, issue_credit_note
 from services.billing.errors import BillingError
 from services.billing.invoices import Line, invoice_detail, issue_invoice, void_invoice
 from services.billing.payments import record_cash_payment, record_payment
-from thai.phones import mask_phone, normalise_phone
 from services.billing.receipts import issue_receipt, months_back, receipt_detail, recent_receipts
 from tests.accounts.helpers import CREDIT_FORMAT, INVOICE_FORMAT, RECEIPT_FORMAT, at, bill, customer
+from thai.phones import mask_phone, normalise_phone
 
 TODAY = date(2026, 11, 25)
 
@@ -135,10 +135,9 @@ def test_cash_payment_issues_a_receipt_and_refuses_more_than_is_owed(db):
         c = customer(s)
         inv = bill(s, c, "750.00", issued=TODAY, due=TODAY)
         cid, inv_id = c.id, inv.id
-    with db.session() as s, s.begin():
-        with pytest.raises(BillingError, match="เกินยอดค้างชำระ 750.00 บาท"):
-            record_cash_payment(s, cid, amount="750.01", paid_at=at(TODAY), invoice_id=inv_id,
-                                receipt_number_format=RECEIPT_FORMAT)
+    with db.session() as s, s.begin(), pytest.raises(BillingError, match="เกินยอดค้างชำระ 750.00 บาท"):
+        record_cash_payment(s, cid, amount="750.01", paid_at=at(TODAY), invoice_id=inv_id,
+                            receipt_number_format=RECEIPT_FORMAT)
     with db.session() as s, s.begin():
         first = record_cash_payment(s, cid, amount="700.00", paid_at=at(TODAY), invoice_id=inv_id,
                                     receipt_number_format=RECEIPT_FORMAT, received_by="คุณการเงิน")
@@ -205,17 +204,15 @@ def test_the_database_itself_refuses_empty_or_negative_allocations(db, column, v
         inv = bill(s, c, "100.00", issued=TODAY, due=TODAY)
         payment = record_payment(s, c.id, amount="100.00", paid_at=at(TODAY), method="cash")
         ids = (payment.id, inv.id)
-    with db.session() as s, pytest.raises(IntegrityError):
-        with s.begin():
-            s.add(Allocation(payment_id=ids[0], invoice_id=ids[1], **{column: value}))
+    with db.session() as s, pytest.raises(IntegrityError), s.begin():
+        s.add(Allocation(payment_id=ids[0], invoice_id=ids[1], **{column: value}))
 
 
 def test_customer_codes_are_unique_and_case_insensitive_on_lookup(db):
     with db.session() as s, s.begin():
         customer(s, "T0001")
-    with db.session() as s, pytest.raises(IntegrityError):
-        with s.begin():
-            customer(s, "t0001", ())
+    with db.session() as s, pytest.raises(IntegrityError), s.begin():
+        customer(s, "t0001", ())
     with db.session() as s:
         assert customer_by_code(s, " t 0001 ").code == "T0001"
         assert s.scalar(select(func.count(Customer.id))) == 1
@@ -226,9 +223,8 @@ def test_customer_info_lists_phones_and_contracts(db):
         c = customer(s, phones=("081-000-0001", "+66 2 520 1234"))
         add_contract(s, c, number="CT-1", kind="lease", starts_on=date(2026, 1, 1), ends_on=date(2028, 12, 31),
                      centre="ศูนย์สุขใจ", unit_no="A-12", monthly_rent="8500.00")
-        with pytest.raises(IntegrityError):
-            with s.begin_nested():
-                add_contract(s, c, number="CT-2", kind="water", starts_on=date(2026, 1, 1))  # no meter number
+        with pytest.raises(IntegrityError), s.begin_nested():
+            add_contract(s, c, number="CT-2", kind="water", starts_on=date(2026, 1, 1))  # no meter number
         cid = c.id
     with db.session() as s:
         info = customer_info(s, cid)

@@ -1,11 +1,12 @@
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from config.profile import bundled_profiles, load_profile
 from models.accounts import CreditNote, Customer, Invoice, Payment, Receipt
 from models.base import Base
 from models.db import Database
@@ -13,7 +14,6 @@ from services.billing.accounts import customer_by_code, customer_info
 from services.billing.balance import statement
 from services.billing.receipts import recent_receipts
 from services.demo import seed_demo, seed_demo_cli
-from config.profile import bundled_profiles, load_profile
 
 TODAY = date(2026, 11, 25)
 
@@ -36,7 +36,7 @@ def test_tenant_demo_has_the_scripted_t0001(db):
         assert [(i.total, i.credited, i.outstanding) for i in st.overdue] == [
             (Decimal("11290.00"), Decimal("500.00"), Decimal("10790.00"))]
         assert [n.amount for n in st.credit_notes] == [Decimal("500.00")]
-        receipts = recent_receipts(s, t0001.id, now=datetime(2026, 11, 25, 5, tzinfo=timezone.utc))
+        receipts = recent_receipts(s, t0001.id, now=datetime(2026, 11, 25, 5, tzinfo=UTC))
         assert [r.amount for r in receipts] == [Decimal("11185.00")]
 
 

@@ -14,17 +14,16 @@ import requests
 import zxingcpp
 from PIL import Image
 
-import rich_menus
+from config.profile import load_profile
 from flex_templates import intent_data
 from services.billing.accounts import customer_by_code
 from services.billing.balance import customer_outstanding
 from services.demo import seed_demo
 from services.identity.sms import stored_messages
 from services.payments.thaiqr import read_payment
-from config.profile import load_profile
-from thai.dates import BANGKOK
-from tests.conftest import TOKEN
+from tests.conftest import install_menus
 from tests.slip_images import png, slip_image, slip_png
+from thai.dates import BANGKOK
 
 PROFILE = load_profile("tenant")
 
@@ -34,7 +33,7 @@ def bills(stack):
     """The tenant demo data and the rich menus, as `smartservice demo` sets them up."""
     with stack.bot_app.assembly.services.db.session() as session, session.begin():
         seed_demo(session, PROFILE, today=datetime.now(BANGKOK).date())
-    rich_menus.deploy(PROFILE, api_base=stack.emulator.url, access_token=TOKEN, timeout=5)
+    install_menus(stack.emulator, "tenant")
     return stack
 
 
@@ -98,8 +97,7 @@ def test_unregistered_resident_asking_for_the_bill_registers_then_sees_it(bills)
 
     # linked at the OTP: the member menu is already the one the resident sees
     seen = requests.get(f"{bills.emulator.url}/_emulator/users/{user}/richmenu", timeout=5).json()
-    assert seen["richMenuId"] == rich_menus.deploy(PROFILE, api_base=bills.emulator.url, access_token=TOKEN,
-                                                   timeout=5).member_menu_id
+    assert seen["richMenuId"] == install_menus(bills.emulator, "tenant").member_menu_id
 
     done = bills.tap(user, "action=consent&answer=yes&v=1", "ยินยอม")
     assert "ลงทะเบียนสำเร็จ" in texts(done) and "T0001" in texts(done)

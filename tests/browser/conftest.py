@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
-import rich_menus
+from config.profile import load_profile
 from models import migrate
 from services.demo import seed_demo
-from config.profile import load_profile
+from tests.conftest import install_menus, make_stack
 from thai.dates import BANGKOK
-from tests.conftest import TOKEN, make_stack
 
 
 @contextlib.contextmanager
@@ -24,7 +24,7 @@ def product_stack(tmp_path_factory, profile_name: str, *, demo_data: bool = Fals
     if demo_data:
         with stack.bot_app.assembly.services.db.session() as session, session.begin():
             seed_demo(session, profile, today=datetime.now(BANGKOK).date())
-    rich_menus.deploy(profile, api_base=stack.emulator.url, access_token=TOKEN)
+    install_menus(stack.emulator, profile_name)
     try:
         yield stack
     finally:

@@ -6,20 +6,21 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
 
+from config.profile import load_profile
 from services.billing.accounts import customer_by_code
 from services.billing.payments import record_cash_payment
-from config.profile import load_profile
-from thai.dates import BANGKOK
 from tests.browser.conftest import product_stack
 from tests.browser.test_simulator_product import bot_says, shoot
 from tests.conftest import skip_without_chromium
 from tests.slip_images import slip_png
+from thai.dates import BANGKOK
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
 PROFILE = load_profile("tenant")

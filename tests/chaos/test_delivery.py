@@ -23,19 +23,19 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 import requests
 from sqlalchemy import select
 
+from config.profile import load_profile
 from models.accounts import Customer
 from models.db import Database
 from services import conversations
 from services.demo import seed_demo
 from services.identity.linking import link_account
-from config.profile import load_profile
 from tests.chaos.conftest import Chaos
 from tests.chaos.harness import PROFILE, Answers, settle, wait_until
 from tests.emulator.helpers import png
@@ -99,7 +99,7 @@ def _linked_resident(database_url: str, user_id: str) -> None:
         seed_demo(s, load_profile(PROFILE), today=date.today())
         conversations.ensure_user(s, user_id)
         link_account(s, user_id, s.scalar(select(Customer.id).order_by(Customer.id).limit(1)),
-                     now=datetime.now(timezone.utc))
+                     now=datetime.now(UTC))
     db.engine.dispose()
 
 

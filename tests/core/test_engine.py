@@ -5,13 +5,13 @@ import time
 
 import pytest
 
+from config.profile import load_profile
 from flows import messages as m
 from flows.engine import Context, Engine, Flow, Invalid, Router, Step, Turn
-from services.dialog_state import StateStore
 from models.db import Database
-from services.container import Services
 from nlu import Parse
-from config.profile import load_profile
+from services.container import Services
+from services.dialog_state import StateStore
 
 USER = "U" + "a" * 32
 

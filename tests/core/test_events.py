@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.dispatch import _Arrived
+from bot.events import read_event
 from models.chat import ChatMessage, WebhookEvent
 from models.db import Database
 from services import conversations
 from services.conversations import Ending
-from bot.events import read_event
 from tests.conftest import make_stack
 from tests.core.test_sweeper import record_for_a_dead_process
 from tests.core.test_webhook import body_of, post, sign, text_event

@@ -5,7 +5,7 @@ unless the engine hides them, and PostgreSQL repeats the failing row in its DETA
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import insert, text

@@ -5,9 +5,9 @@ import pytest
 import yaml
 
 from bot.settings import SettingsError, load_settings
-from services.payments.thaiqr import promptpay_payload
 from config.profile import CONFIG_DIR, ProfileError, bundled_profiles
 from modules import load_profile
+from services.payments.thaiqr import promptpay_payload
 
 BASE = {"_env_file": None, "line_channel_secret": "s" * 16, "line_channel_access_token": "t" * 16,
         "secret_key": "k" * 20}

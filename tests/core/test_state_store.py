@@ -5,8 +5,8 @@ import time
 
 import redis
 
-from services.dialog_state import DialogState, StateStore
 from models.db import Database
+from services.dialog_state import DialogState, StateStore
 
 USER = "U" + "c" * 32
 

@@ -154,8 +154,9 @@ def test_a_conversation_with_the_bot(stack):
     stack.send(user, {"type": "text", "text": "เมนู"}, expect_answer=False)
     assert len(stack.messages(user)) == count  # staff have the chat: the bot stays quiet
 
-    from models.chat import ChatMessage
     from sqlalchemy import select
+
+    from models.chat import ChatMessage
 
     with stack.bot_app.assembly.services.db.session() as session:
         texts = session.scalars(select(ChatMessage.text).where(

@@ -57,7 +57,7 @@ class TestBot:
     events: list[dict[str, Any]] = field(default_factory=list)
     failures: list[int] = field(default_factory=list)
     api_errors: list[ApiException] = field(default_factory=list)
-    handler: Callable[["TestBot", Any], None] | None = None
+    handler: Callable[[TestBot, Any], None] | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
     def api(self) -> MessagingApi:

@@ -244,6 +244,6 @@ def test_flex_layout_follows_lines_rules(sim: Env, page: Any) -> None:
     bubble.locator(".flex-image-wrap").click()
     user_says(page, "แตะรูป")
     button.click()
-    page.wait_for_function(f"fetch('/_emulator/webhooks').then(r => r.json()).then(d => "
-                           f"d.webhooks.some(w => w.body.includes('ok=1')))")
+    page.wait_for_function("fetch('/_emulator/webhooks').then(r => r.json()).then(d => "
+                           "d.webhooks.some(w => w.body.includes('ok=1')))")
     assert page.console_errors == []

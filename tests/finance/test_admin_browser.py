@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 import requests
 
+from config.profile import load_profile
 from models.base import utcnow
 from services.billing.accounts import customer_by_code
 from services.billing.slips import pending_slips
 from services.demo import seed_demo
 from services.identity.linking import link_account
-from config.profile import load_profile
-from thai.dates import BANGKOK
 from tests.conftest import skip_without_chromium
 from tests.slip_images import slip_png
+from thai.dates import BANGKOK
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
 

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageFilter
 from sqlalchemy import func, select
 
+from config.profile import load_profile
 from models.accounts import AccountLink, Allocation, Payment, Receipt
 from models.chat import LineUser
 from models.slips import Slip
@@ -27,7 +28,6 @@ from services.billing.slips import (
     slip_review,
     submit_slip,
 )
-from config.profile import load_profile
 from tests.accounts.helpers import RECEIPT_FORMAT, at, bill, customer
 from tests.payments.pictures import encoded
 from tests.slip_images import TRANS_REF, png, slip_image, slip_png
@@ -281,9 +281,8 @@ def test_wrong_approvals_leave_the_slip_pending(db, store):
         (dict(amount=Decimal("99.00"), paid_at=at(TODAY, 9), invoice_id=theirs.id), "ไม่พบใบแจ้งหนี้นี้ในบัญชีของลูกค้า"),
     ]
     for kwargs, message in attempts:
-        with pytest.raises(BillingError, match=message):
-            with db.session() as s, s.begin():
-                approve_slip(s, slip_id, reviewed_by="มาลี", receipt_number_format=RECEIPT_FORMAT, now=NOW, **kwargs)
+        with pytest.raises(BillingError, match=message), db.session() as s, s.begin():
+            approve_slip(s, slip_id, reviewed_by="มาลี", receipt_number_format=RECEIPT_FORMAT, now=NOW, **kwargs)
     with db.session() as s:
         assert s.get(Slip, slip_id).status == "pending"
         assert s.scalar(select(func.count()).select_from(Payment)) == 0
@@ -298,10 +297,9 @@ def test_a_transfer_recorded_meanwhile_cannot_be_approved_again(db, store):
                        today=TODAY)
     with db.session() as s:
         assert any("บันทึกรับชำระไปแล้ว" in w for w in slip_review(s, slip_id, today=TODAY).warnings)
-    with pytest.raises(BillingError, match=f"เลขอ้างอิง {TRANS_REF} บันทึกไว้แล้ว"):
-        with db.session() as s, s.begin():
-            approve_slip(s, slip_id, amount=Decimal("1000.00"), paid_at=at(TODAY, 9), invoice_id=None,
-                         reviewed_by="มาลี", receipt_number_format=RECEIPT_FORMAT, now=NOW)
+    with pytest.raises(BillingError, match=f"เลขอ้างอิง {TRANS_REF} บันทึกไว้แล้ว"), db.session() as s, s.begin():
+        approve_slip(s, slip_id, amount=Decimal("1000.00"), paid_at=at(TODAY, 9), invoice_id=None,
+                     reviewed_by="มาลี", receipt_number_format=RECEIPT_FORMAT, now=NOW)
     with db.session() as s:
         assert s.get(Slip, slip_id).status == "pending"
 
@@ -310,9 +308,8 @@ def test_rejecting_needs_a_reason(db, store):
     with db.session() as s, s.begin():
         owner, _old, _new = _books(s)
         slip_id = _submit(s, store, owner.id).slip_id
-    with pytest.raises(BillingError, match="กรุณาระบุเหตุผล"):
-        with db.session() as s, s.begin():
-            reject_slip(s, slip_id, reason="   ", reviewed_by="มาลี", now=NOW)
+    with pytest.raises(BillingError, match="กรุณาระบุเหตุผล"), db.session() as s, s.begin():
+        reject_slip(s, slip_id, reason="   ", reviewed_by="มาลี", now=NOW)
     with db.session() as s, s.begin():
         rejected = reject_slip(s, slip_id, reason="  ยอดไม่ตรงกับ\nรายการเดินบัญชี ", reviewed_by="มาลี", now=NOW)
     assert rejected.reason == "ยอดไม่ตรงกับ รายการเดินบัญชี"

@@ -3,7 +3,7 @@ after five failures of a name and ten of an address, sessions that end at logout
 and on their own, and the command line that makes them."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -23,7 +23,7 @@ from services.staff import (
     staff_by_token,
 )
 
-NOW = datetime(2026, 12, 15, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 15, 7, 0, tzinfo=UTC)
 
 
 def _login(db, username: str, password: str, now: datetime = NOW, client: str | None = None):
@@ -141,9 +141,8 @@ def test_bad_accounts_are_refused_in_thai(db, malee):
         (dict(username="somchai", display_name=" ", role="admin", password="12345678"), "ชื่อที่แสดง"),
     ]
     for kwargs, message in cases:
-        with pytest.raises(StaffError, match=message):
-            with db.session() as s, s.begin():
-                create_staff(s, **kwargs)
+        with pytest.raises(StaffError, match=message), db.session() as s, s.begin():
+            create_staff(s, **kwargs)
 
 
 def test_staff_command(database_url, monkeypatch):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 import flex_templates as ft
+from config.profile import load_profile
 from flex_templates.limits import CAROUSEL_MAX_BYTES, json_size
 from flows import cards
 from services.billing.accounts import ContractInfo, CustomerInfo
@@ -19,7 +20,6 @@ from services.billing.balance import CreditNoteSummary, InvoiceSummary, Statemen
 from services.billing.invoices import InvoiceDetail, LineInfo, PaymentOnInvoice
 from services.billing.paying import PaymentRequest
 from services.billing.receipts import ReceiptLine, ReceiptSummary
-from config.profile import load_profile
 from tests.flex.test_templates import _actions, _all_text, _assert_valid
 
 TENANT = load_profile("tenant")
@@ -45,7 +45,7 @@ STATEMENT = Statement(customer_id=1, customer_code="T0001", customer_name="ร�
                       as_of=date(2026, 12, 1), outstanding=D("17327.50"), current=CURRENT, overdue=(OVERDUE,),
                       credit_notes=(CREDIT_NOTE,))
 # 10:31 in Bangkok
-ISSUED = datetime(2026, 11, 5, 3, 31, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 11, 5, 3, 31, tzinfo=UTC)
 RECEIPT = ReceiptSummary(
     id=51, number="RC-2570-000051", issued_at=ISSUED, customer_id=1, amount=D("5200.00"), paid_at=ISSUED,
     method="transfer", reference="016309105512345", received_by=None, pdf_path=None,
@@ -117,9 +117,9 @@ DETAIL = InvoiceDetail(
            LineInfo("ค่าไฟฟ้า", D("212.000"), "หน่วย", D("7.50"), D("1590.00")),
            LineInfo("ค่าน้ำประปา", D("2.5"), "ลบ.ม.", D("18.00"), D("45.00"))),
     credit_notes=(CREDIT_NOTE,),
-    payments=(PaymentOnInvoice(paid_at=datetime(2026, 11, 5, 3, 30, tzinfo=timezone.utc), amount=D("5000.00"),
+    payments=(PaymentOnInvoice(paid_at=datetime(2026, 11, 5, 3, 30, tzinfo=UTC), amount=D("5000.00"),
                                method="transfer", receipt_number="RC-2570-000051"),
-              PaymentOnInvoice(paid_at=datetime(2026, 11, 6, 2, 0, tzinfo=timezone.utc), amount=D("290.00"),
+              PaymentOnInvoice(paid_at=datetime(2026, 11, 6, 2, 0, tzinfo=UTC), amount=D("290.00"),
                                method="cash", receipt_number=None)),
 )
 
@@ -279,7 +279,7 @@ def test_many_accounts_with_many_contracts_fit_one_carousel_and_keep_the_active_
 
 def test_slip_pending_rejected_and_duplicate():
     pending = cards.slip_message("pending", profile=TENANT, amount=D("5200.00"),
-                                 paid_at=datetime(2026, 11, 5, 3, 30, tzinfo=timezone.utc), bank="ธนาคารกสิกรไทย",
+                                 paid_at=datetime(2026, 11, 5, 3, 30, tzinfo=UTC), bank="ธนาคารกสิกรไทย",
                                  reference="016309105512345")
     _assert_valid(pending)
     texts = _texts(pending)

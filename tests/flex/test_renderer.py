@@ -7,11 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import flex_templates as ft
-from flex_templates.renderer import fill
 from config.profile import load_profile
+from flex_templates.renderer import fill
 
 PROFILE = load_profile("tenant")
 NASTY = 'ราคา "พิเศษ" \\ แบ่ง\nสองบรรทัด 🙏🏻 {{org.name}} }} {{ </script> \u0000'

@@ -13,9 +13,9 @@ from linebot.v3.messaging import FlexContainer, FlexMessage
 
 import flex_templates as ft
 import modules
-from flows.basic import help_menu
-from flex_templates.limits import BUBBLE_MAX_BYTES, CAROUSEL_MAX_BYTES, json_size
 from config.profile import bundled_profiles, load_profile
+from flex_templates.limits import BUBBLE_MAX_BYTES, CAROUSEL_MAX_BYTES, json_size
+from flows.basic import help_menu
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
 PROFILES = bundled_profiles()

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ from services.identity.otp import OtpPolicy, StartResult, VerifyResult, start_re
 from services.identity.sms import send_due, stored_messages
 from tests.accounts.helpers import customer
 
-NOW = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 POLICY = OtpPolicy(secret="test-otp-secret-0123456789")
 CONSENT = "e-notice-2026-11"
 

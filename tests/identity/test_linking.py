@@ -64,6 +64,5 @@ def test_the_database_allows_only_one_active_link_per_line_user(db, ids):
     with db.session() as s, s.begin():
         _link(s, "Uaaa", first)
         _link(s, "Uaaa", second, minutes=1)
-    with db.session() as s, pytest.raises(IntegrityError):
-        with s.begin():
-            s.execute(update(AccountLink).values(active=True))
+    with db.session() as s, pytest.raises(IntegrityError), s.begin():
+        s.execute(update(AccountLink).values(active=True))

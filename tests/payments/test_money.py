@@ -1,5 +1,5 @@
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from thai.money import baht_text, format_baht, to_money
 from thai.dates import be_year, fiscal_year, format_thai_date, format_thai_datetime
+from thai.money import baht_text, format_baht, to_money
 
 WORDS = json.loads((Path(__file__).parent / "vectors" / "thai_baht_words.json").read_text(encoding="utf-8"))
 
@@ -74,8 +74,8 @@ def test_buddhist_era_dates():
     assert format_thai_date(date(2027, 2, 1), short=False) == "1 กุมภาพันธ์ 2570"
     assert format_thai_datetime(datetime(2026, 12, 15, 14, 30)) == "15 ธ.ค. 2569 14:30 น."
     # 07:30 UTC is 14:30 in Bangkok; residents see their own clock.
-    assert format_thai_datetime(datetime(2026, 12, 15, 7, 30, tzinfo=timezone.utc)) == "15 ธ.ค. 2569 14:30 น."
-    assert format_thai_datetime(datetime(2026, 12, 31, 20, 0, tzinfo=timezone.utc), short=False) == \
+    assert format_thai_datetime(datetime(2026, 12, 15, 7, 30, tzinfo=UTC)) == "15 ธ.ค. 2569 14:30 น."
+    assert format_thai_datetime(datetime(2026, 12, 31, 20, 0, tzinfo=UTC), short=False) == \
         "1 มกราคม 2570 03:00 น."
     assert be_year(date(2026, 1, 1)) == 2569
 

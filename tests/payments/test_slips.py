@@ -17,6 +17,7 @@ from services.payments.thaiqr import SlipQR, promptpay_payload
 from tests.payments.pictures import encoded, png_header_only
 from tests.slip_images import TRANS_REF, png, slip_image
 
+
 def _low_contrast(image: Image.Image) -> Image.Image:
     return image.convert("L").point(lambda v: 120 + v * 40 // 255)
 
