@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.settings import SettingsError, load_settings
-from config.profile import ProfileError, bundled_profiles, load_profile
+from config.profile import ProfileError, bundled_profiles
 
 if TYPE_CHECKING:
     from bot.app import Assembly
@@ -197,14 +197,17 @@ def platform_jobs(parts: Assembly) -> list[Job]:
     ]
 
 
-@main.command("profile", help="Validate an organisation profile and print what it enables.")
+@main.command("profile", help="Validate an organisation profile, with what its modules need, and print what it "
+                              "enables.")
 @click.argument("name")
 def profile_check(name: str) -> None:
+    import modules
+
     try:
-        profile = load_profile(name)
+        profile = modules.load_profile(name)
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{profile.name} ({profile.kind}): modules {', '.join(profile.modules)}")
+    click.echo(f"{profile.name} ({profile.kind}): modules {', '.join(m.key for m in modules.enabled(profile))}")
 
 
 def _register_area_commands() -> None:
