@@ -101,7 +101,7 @@ class _Arrived:
 
     events: list[Event]
     rejected: list[Rejected]
-    waiting: frozenset[str] = frozenset()  # no room for these here: recorded, taken in when room frees up
+    waiting: frozenset[str] = frozenset()  # no room for these here: recorded, for the job process
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,6 @@ class Dispatcher:
         self._closed = False
         self._owner: tuple[int, str] | None = None
         self._alarms = Alarms()
-        self._left_behind = False  # events wait in the database for room here
         # Requests recording events and workers recording answers, at the same moment,
         # share a transaction.
         self._write = GroupCommit(self.db, self._write_batch, observe=metrics.WRITE_BATCH.observe)
@@ -275,7 +274,6 @@ class Dispatcher:
         waiting = frozenset(e.event_id for e in events[room:])
         if waiting:
             log.warning("worker queue full; %d event(s) left waiting in the database", len(waiting))
-            self._left_behind = True
         new: list[Claim] = self._write(_Arrived(events, rejected, waiting)) if events or rejected else []
         for kind, count in Counter(e.type for e in events).items():
             metrics.EVENTS_RECEIVED.labels(type=kind).inc(count)
@@ -285,7 +283,7 @@ class Dispatcher:
 
     def _enqueue(self, claims: Sequence[Claim], batch: _Batch | None = None) -> list[Claim]:
         """Queue claims on their users' queues; returns those there was no room for
-        (taken in again from the database as room frees up, `_refill`)."""
+        (the job process claims them from the database)."""
         start: list[str] = []
         with self._lock:
             room = max(0, self.queue_size - self._queued)
@@ -305,7 +303,6 @@ class Dispatcher:
             self._keep_leases()
         if left:
             log.warning("worker queue full; %d event(s) left waiting in the database", len(left))
-            self._left_behind = True
         return left
 
     # -- in the workers ----------------------------------------------------------
@@ -329,13 +326,8 @@ class Dispatcher:
                     del self._queues[user]
                     self._running.discard(user)
                     self._lock.notify_all()
-                refill = self._left_behind and self._queued <= self.queue_size // 2
-                if refill:
-                    self._left_behind = False
             if head.batch is not None:
                 head.batch.finished_one()
-        if refill:
-            threading.Thread(target=self._refill, name="refill", daemon=True).start()
         if more:
             self._pool.submit(self._run_user, user)
 
@@ -537,12 +529,6 @@ class Dispatcher:
         of attempts, send pushes and SMS that are due. The job process runs it
         (`smartservice scheduler`); safe to run in several processes at once. Returns
         how many events it claimed, once the workers have answered them."""
-        total = self._claim_due()
-        self.delivery.drain()
-        send_due(self.db, self.services.sms)
-        return total
-
-    def _claim_due(self) -> int:
         total = 0
         while True:
             batch, claimed = _Batch(), 0
@@ -551,21 +537,15 @@ class Dispatcher:
             for user in users:
                 room = self.queue_size - self._queued
                 if room <= 0:
-                    self._left_behind = True
                     break
                 claimed += self._claim(user, room, batch)
             batch.wait()
             total += claimed
             if not claimed:
-                return total
-
-    def _refill(self) -> None:
-        """Room again after a full queue: take in the events this process left waiting
-        in the database (and any others due), rather than leave them to the job process."""
-        try:
-            self._claim_due()
-        except Exception:  # noqa: BLE001 - the job process takes what is left
-            log.exception("taking in waiting events failed")
+                break
+        self.delivery.drain()
+        send_due(self.db, self.services.sms)
+        return total
 
     def _claim(self, user: str | None, room: int, batch: _Batch) -> int:
         with self.db.transaction() as connection:
