@@ -46,6 +46,14 @@ class Claim:
 ProfileCheck = Callable[[OrgProfile], list[str]]
 
 
+def requires(field: str, problem: str) -> ProfileCheck:
+    """A check that the profile sets `field` (a value, or a list that is not empty);
+    `problem` says in Thai what to add."""
+    def check(profile: OrgProfile) -> list[str]:
+        return [] if getattr(profile, field) else [problem]
+    return check
+
+
 @dataclass(frozen=True)
 class Module:
     key: str

@@ -12,6 +12,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -54,24 +55,33 @@ def nlu_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["SMARTSERVICE_CACHE_DIR"] = previous
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """A private schema in the test database, migrated once for the session."""
+@contextmanager
+def private_schema(name: str) -> Iterator[str]:
+    """A schema of its own in the test database, migrated, dropped afterwards: test
+    runs and the processes they start never see each other's rows."""
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
     base = postgres_url(TEST_DATABASE_URL)
-    schema = f"ss_test_{os.getpid()}"
     admin = create_engine(base)
     with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {name}"))
     sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options=-csearch_path%3D{schema}"
+    url = f"{base}{sep}options=-csearch_path%3D{name}"
     migrate.upgrade(url)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    try:
+        yield url
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A private schema in the test database, migrated once for the session."""
+    with private_schema(f"ss_test_{os.getpid()}") as url:
+        yield url
 
 
 def _truncate(url: str) -> None:

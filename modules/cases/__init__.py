@@ -2,13 +2,7 @@
 yet: its intents answer with the office's phone numbers until its conversations are built."""
 from __future__ import annotations
 
-from config.profile import OrgProfile
-from modules.descriptor import MenuEntry, Module
-
-
-def _check(profile: OrgProfile) -> list[str]:
-    return [] if profile.complaint_categories else ["โมดูล cases ต้องกำหนด complaint_categories"]
-
+from modules.descriptor import MenuEntry, Module, requires
 
 MODULE = Module(
     key="cases",
@@ -18,5 +12,5 @@ MODULE = Module(
         MenuEntry("complaint", "ร้องเรียน/ร้องทุกข์", position=80),
         MenuEntry("track_status", "ติดตามเรื่อง", position=100),
     ),
-    check=_check,
+    check=requires("complaint_categories", "โมดูล cases ต้องกำหนด complaint_categories"),
 )

@@ -3,17 +3,12 @@ smallest module, and the example in docs/modules.md."""
 from __future__ import annotations
 
 import flex_templates
-from config.profile import OrgProfile
 from flows.engine import Context, Messages, Turn
-from modules.descriptor import MenuEntry, Module
+from modules.descriptor import MenuEntry, Module, requires
 
 
 def emergency(turn: Turn, ctx: Context) -> Messages:
     return [flex_templates.render("emergency", {}, profile=ctx.profile)]
-
-
-def _check(profile: OrgProfile) -> list[str]:
-    return [] if profile.emergency_numbers else ["โมดูล emergency ต้องกำหนด emergency_numbers (เบอร์โทรฉุกเฉิน)"]
 
 
 MODULE = Module(
@@ -23,6 +18,6 @@ MODULE = Module(
     always_answers=True,
     intents={"emergency": emergency},
     menu=(MenuEntry("emergency", "เบอร์โทรฉุกเฉิน", position=150),),
-    check=_check,
+    check=requires("emergency_numbers", "โมดูล emergency ต้องกำหนด emergency_numbers (เบอร์โทรฉุกเฉิน)"),
     templates=("emergency",),
 )

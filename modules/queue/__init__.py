@@ -2,13 +2,7 @@
 yet: its intents answer with the office's phone numbers until its conversations are built."""
 from __future__ import annotations
 
-from config.profile import OrgProfile
-from modules.descriptor import MenuEntry, Module
-
-
-def _check(profile: OrgProfile) -> list[str]:
-    return [] if profile.departments else ["โมดูล queue ต้องกำหนด departments อย่างน้อยหนึ่งฝ่าย"]
-
+from modules.descriptor import MenuEntry, Module, requires
 
 MODULE = Module(
     key="queue",
@@ -18,5 +12,5 @@ MODULE = Module(
         MenuEntry("book_queue", "จองคิวออนไลน์", position=60),
         MenuEntry("my_queue", "คิวของฉัน", position=70),
     ),
-    check=_check,
+    check=requires("departments", "โมดูล queue ต้องกำหนด departments อย่างน้อยหนึ่งฝ่าย"),
 )

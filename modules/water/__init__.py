@@ -2,13 +2,7 @@
 yet: its intents answer with the office's phone numbers until its conversations are built."""
 from __future__ import annotations
 
-from config.profile import OrgProfile
-from modules.descriptor import MenuEntry, Module
-
-
-def _check(profile: OrgProfile) -> list[str]:
-    return [] if profile.tariffs else ["โมดูล water ต้องกำหนด tariffs (อัตราค่าน้ำ)"]
-
+from modules.descriptor import MenuEntry, Module, requires
 
 MODULE = Module(
     key="water",
@@ -17,5 +11,5 @@ MODULE = Module(
     menu=(
         MenuEntry("water_service", "ขอใช้บริการประปา", position=50),
     ),
-    check=_check,
+    check=requires("tariffs", "โมดูล water ต้องกำหนด tariffs (อัตราค่าน้ำ)"),
 )

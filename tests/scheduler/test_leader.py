@@ -12,10 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from models import migrate
-from tests.conftest import SECRET, TEST_DATABASE_URL, TOKEN, postgres_url
+from tests.conftest import SECRET, TOKEN, private_schema
 
 STARTUP = 180.0  # seconds: a process loads the NLU model before it leads (trained first on a cold cache)
 
@@ -52,21 +50,9 @@ def wait_for(what: str, check, processes: list[Process], timeout: float) -> None
 
 
 @pytest.fixture
-def database(tmp_path) -> Iterator[str]:
-    if not TEST_DATABASE_URL:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    base = postgres_url(TEST_DATABASE_URL)
-    schema = f"sched_{os.getpid()}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    migrate.upgrade(url)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+def database() -> Iterator[str]:
+    with private_schema(f"sched_{os.getpid()}") as url:
+        yield url
 
 
 def test_one_leader_runs_the_jobs_and_another_takes_over_after_kill_9(database, tmp_path):
