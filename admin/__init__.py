@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 from flask import Flask
 
 if TYPE_CHECKING:
-    from admin.pages import StaffPages
+    from admin.pages import StaffPages, Tile
     from services.container import Services
 
 
-def init_admin(app: Flask, services: Services, pages: Sequence[StaffPages]) -> None:
+def init_admin(app: Flask, services: Services, pages: Sequence[StaffPages], tiles: Sequence[Tile] = ()) -> None:
     """Mount the office on ``app``: ``pages`` are the enabled modules' staff pages,
-    in menu order; the office's own pages follow them."""
+    in menu order; the office's own pages follow them. ``tiles`` are the modules'
+    figures on the dashboard."""
     # The views are imported here, so `smartservice staff ...` does not load the web stack.
     from admin import auth, events
     from admin.blueprint import frame

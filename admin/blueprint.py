@@ -11,8 +11,9 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
-from admin.pages import StaffPages, permits
+from admin.pages import StaffPages
 from services.container import Services
+from services.staff import permits
 from thai.dates import format_thai_date, format_thai_datetime
 from thai.money import format_baht
 

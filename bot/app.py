@@ -54,15 +54,15 @@ def assemble(settings: Settings) -> Assembly:
                         timeout=settings.line_timeout_seconds, max_retries=settings.line_max_retries,
                         backoff_cap=settings.line_backoff_cap_seconds)
     delivery = Delivery(db, client)
+    channel = LineChannel(client, api_base=settings.line_api_base, access_token=settings.line_channel_access_token,
+                          timeout=settings.line_timeout_seconds)
     services = Services.make(db, settings.profile, public_base_url=settings.public_base_url,
                              secret_key=settings.secret_key, data_dir=settings.data_dir, sms=settings.sms,
-                             sender=OutboxSender(delivery, settings.sms))
+                             sender=OutboxSender(delivery, settings.sms), media=channel)
     engine = Engine(modules.build_router(settings.profile), StateStore(db, redis_client),
                     idle_seconds=settings.flow_idle_minutes * 60)
     dispatcher = Dispatcher(
-        services, engine, delivery, parse=nlu.parse,
-        channel=LineChannel(client, api_base=settings.line_api_base, access_token=settings.line_channel_access_token,
-                            timeout=settings.line_timeout_seconds),
+        services, engine, delivery, parse=nlu.parse, channel=channel,
         threads=settings.worker_threads, queue_size=settings.worker_queue_size,
         loading_after=settings.loading_after_seconds, lease_seconds=settings.event_lease_seconds,
         max_attempts=settings.event_max_attempts,
@@ -95,7 +95,8 @@ def create_app(settings: Settings | None = None) -> BotApp:
     app.register_blueprint(webhook.blueprint(settings.line_channel_secret, parts.dispatcher))
     app.register_blueprint(health.blueprint(parts.services.db, parts.redis))
     app.register_blueprint(web.blueprint(parts.services))
-    init_admin(app, parts.services, [pages for module in parts.modules for pages in module.staff_pages])
+    init_admin(app, parts.services, [pages for module in parts.modules for pages in module.staff_pages],
+               [tile for module in parts.modules for tile in module.tiles])
 
     @app.errorhandler(413)
     def _too_large(_exc):

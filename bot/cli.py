@@ -20,7 +20,6 @@ from config.profile import ProfileError, bundled_profiles
 if TYPE_CHECKING:
     from bot.app import Assembly
     from scheduler.jobs import Job
-    from services.container import Services
 
 DEMO_SECRET = "demo-channel-secret-0123456789"
 DEMO_TOKEN = "demo-channel-access-token-0123456789"
@@ -83,7 +82,7 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     from models import migrate
     from models.db import Database
     from services.demo import seed_demo
-    from services.staff import DEMO_PASSWORD, DEMO_USERNAME
+    from services.staff import DEMO_PASSWORD, DEMO_STAFF, ROLE_NAMES
 
     logs.configure("WARNING")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log lines in the demo
@@ -127,7 +126,8 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     click.echo(f"emulator: {emulator_url}")
     click.echo(f"simulator: {emulator_url}/")
     click.echo(f"backoffice: {bot_url}/admin")
-    click.echo(f"backoffice login: {DEMO_USERNAME} / {DEMO_PASSWORD}")
+    click.echo(f"backoffice logins (password {DEMO_PASSWORD}): "
+               + ", ".join(f"{username} ({ROLE_NAMES[role]})" for username, role, _name, _units in DEMO_STAFF))
     click.echo(f"scheduler: process {job_process.pid}, log {scheduler_log}")
     click.echo(f"demo data: {len(seeded.created) + len(seeded.skipped)} customers "
                f"({', '.join(seeded.created + seeded.skipped)})")
@@ -179,20 +179,13 @@ def scheduler_command() -> None:
 def platform_jobs(parts: Assembly) -> list[Job]:
     """The jobs of every deployment, whatever modules it runs."""
     from scheduler.jobs import Job
-    from services import conversations, retention
+    from services import retention
 
     settings, dispatcher = parts.settings, parts.dispatcher
-    idle_for = timedelta(hours=settings.manual_idle_hours)
-
-    def release_idle_manual(services: Services) -> int:
-        with services.db.session() as session, session.begin():
-            return len(conversations.release_idle_manual(session, idle_for=idle_for))
-
     return [
         # Events nobody is answering (a dead process's, a full queue's, those whose
         # pause is over), the dead given up, pushes and SMS still due.
         Job("events", timedelta(seconds=settings.sweep_interval_seconds), lambda _services: dispatcher.sweep()),
-        Job("idle_manual_chats", timedelta(minutes=1), release_idle_manual),
         Job("retention", timedelta(hours=1), retention.prune),
     ]
 

@@ -51,7 +51,6 @@ class Settings(DatabaseSettings):
     event_max_attempts: int = Field(default=5, ge=1, le=50)
     sweep_interval_seconds: float = Field(default=10.0, gt=0, le=600)
     flow_idle_minutes: int = Field(default=30, ge=1)
-    manual_idle_hours: int = Field(default=8, ge=1)
     loading_after_seconds: float = Field(default=1.0, ge=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Reverse proxies in front of the bot (nginx, a load balancer) whose

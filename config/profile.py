@@ -8,10 +8,12 @@ It is validated once at start so a typo fails loudly with the field's path.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -97,6 +99,74 @@ class Retention(_Strict):
     transcripts_days: int = Field(default=365, ge=1)
 
 
+BANGKOK = ZoneInfo("Asia/Bangkok")
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+WEEKDAY_NAMES = ("จันทร์", "อังคาร", "พุธ", "พฤหัสบดี", "ศุกร์", "เสาร์", "อาทิตย์")
+
+
+class OfficeHours(_Strict):
+    """When staff answer chats: weekdays (0 = Monday) and the hours, Bangkok time."""
+
+    days: list[int] = [0, 1, 2, 3, 4]
+    opens: str = "08:30"
+    closes: str = "16:30"
+
+    @field_validator("opens", "closes")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        if not _CLOCK.match(value):
+            raise ValueError("ต้องเป็นเวลาแบบ HH:MM เช่น 08:30")
+        return value
+
+    @model_validator(mode="after")
+    def _sensible(self) -> OfficeHours:
+        if not self.days or any(not 0 <= d <= 6 for d in self.days):
+            raise ValueError("days ต้องเป็นเลขวัน 0 (จันทร์) ถึง 6 (อาทิตย์) อย่างน้อยหนึ่งวัน")
+        if self.opens >= self.closes:
+            raise ValueError("เวลาเปิดต้องมาก่อนเวลาปิด")
+        return self
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(BANGKOK)
+        return local.weekday() in self.days and self.opens <= local.strftime("%H:%M") < self.closes
+
+    def describe(self) -> str:
+        """e.g. "วันจันทร์–ศุกร์ 08:30–16:30 น." (a run of days as a range)."""
+        days = sorted(set(self.days))
+        if days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+            named = f"{WEEKDAY_NAMES[days[0]]}–{WEEKDAY_NAMES[days[-1]]}"
+        else:
+            named = " ".join(WEEKDAY_NAMES[d] for d in days)
+        return f"วัน{named} {self.opens}–{self.closes} น."
+
+
+class Unit(_Strict):
+    """A division (กอง, สำนัก) or a section inside one (งาน: `parent` names its division).
+    Staff of a division see what its sections see."""
+
+    key: str
+    name: str
+    parent: str | None = None
+    # The channels (intents) the unit owns: a chat about them goes to it, and it
+    # sees every chat of them whoever else was assigned (งานนิติการ: complaints).
+    intents: list[str] = []
+    hours: OfficeHours | None = None  # the inbox's hours when left out
+    canned: list[str] = []  # ready answers its staff pick from in a chat
+
+
+class Inbox(_Strict):
+    """The live chat inbox: office hours, when manual chats return to the bot, and the
+    LINE group staff are told of waiting chats in."""
+
+    hours: OfficeHours = OfficeHours()
+    manual_idle_hours: int = Field(default=4, ge=1)
+    # Whether a manual chat with no staff message for manual_idle_hours returns to
+    # the bot by itself (its status stays as staff left it); False: only เสร็จสิ้น does.
+    return_to_ai_when_idle: bool = True
+    staff_group_id: str | None = None  # a LINE group id (C...), told of each waiting chat
+    canned: list[str] = []  # ready answers for every unit
+
+
 class OrgProfile(_Strict):
     key: str
     name: str
@@ -116,6 +186,8 @@ class OrgProfile(_Strict):
     complaint_categories: list[ComplaintCategory] = []
     tariffs: list[Tariff] = []
     retention: Retention = Retention()
+    units: list[Unit] = []
+    inbox: Inbox = Inbox()
     document_number_formats: dict[str, str] = {
         "invoice": "INV-{fiscal_year}-{seq:06d}",
         "receipt": "RC-{fiscal_year}-{seq:06d}",
@@ -124,6 +196,38 @@ class OrgProfile(_Strict):
 
     def has(self, module: str) -> bool:
         return module in self.modules
+
+    @model_validator(mode="after")
+    def _units_form_a_tree(self) -> OrgProfile:
+        keys = [u.key for u in self.units]
+        if len(keys) != len(set(keys)):
+            raise ValueError("units: key ซ้ำกัน")
+        for unit in self.units:
+            if unit.parent is not None and unit.parent not in keys:
+                raise ValueError(f"units: {unit.key} อยู่ใต้ {unit.parent} ซึ่งไม่มีในรายการ")
+            if unit.parent is not None and self.unit(unit.parent).parent is not None:  # type: ignore[union-attr]
+                raise ValueError(f"units: {unit.key} ซ้อนเกินสองระดับ (กอง/สำนัก แล้วงาน)")
+        owners = [i for u in self.units for i in u.intents]
+        if len(owners) != len(set(owners)):
+            raise ValueError("units: ช่องทาง (intents) หนึ่งมีเจ้าของได้หน่วยงานเดียว")
+        return self
+
+    def unit(self, key: str | None) -> Unit | None:
+        return next((u for u in self.units if u.key == key), None)
+
+    def unit_for_intent(self, intent: str | None) -> Unit | None:
+        """The unit that owns a channel, where one does."""
+        return next((u for u in self.units if intent in u.intents), None)
+
+    def unit_and_below(self, key: str) -> set[str]:
+        """A unit's key with its sections' keys."""
+        return {key} | {u.key for u in self.units if u.parent == key}
+
+    def hours_of(self, unit_key: str | None) -> OfficeHours:
+        unit = self.unit(unit_key)
+        if unit is not None and unit.hours is None and unit.parent:
+            unit = self.unit(unit.parent)
+        return unit.hours if unit is not None and unit.hours is not None else self.inbox.hours
 
 
 class ProfileError(ValueError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -30,6 +30,8 @@ from thai.dates import BANGKOK
 
 Messages = list[dict[str, Any]]
 
+# Texts in a row the bot does not understand before a person is asked to take over.
+MISSES_BEFORE_STAFF = 2
 CANCEL_WORDS = {"ยกเลิก", "ยกเลิกรายการ", "ไม่เอาแล้ว", "เลิก", "cancel", "หยุด"}
 MENU_WORDS = {"เมนู", "เมนูหลัก", "menu", "เมนูบริการ"}
 _PARTICLES = re.compile(r"(ค่ะ|คะ|ครับ|คับ|จ้า|จ้ะ|นะ|ค่า|ฮะ|\s|[!?.…])+$")
@@ -207,6 +209,8 @@ class Router:
     events: dict[str, Handler] = field(default_factory=dict)
     not_sure: Handler | None = None  # the NLU is unsure: ask with its top guesses
     fallback: Handler | None = None  # nothing matched at all
+    # The second message in a row the bot could not understand: a person takes over.
+    escalate: Handler | None = None
     menu: Handler | None = None
     offer: Offer = Offer()
 
@@ -273,7 +277,9 @@ class Engine:
 
         target = self._target(turn)
         if target is None:
-            return prefix + self._unmatched(turn, ctx)
+            return prefix + self._unmatched(state, turn, ctx)
+        if state.misses:
+            state = ctx.next_state = replace(state, misses=0)
         return prefix + self._run(target, state, turn, ctx)
 
     # -- routing -----------------------------------------------------------------
@@ -294,7 +300,11 @@ class Engine:
             return None
         return target
 
-    def _unmatched(self, turn: Turn, ctx: Context) -> Messages:
+    def _unmatched(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        if turn.kind == "text":
+            ctx.next_state = replace(state, misses=0 if state.misses + 1 >= MISSES_BEFORE_STAFF else state.misses + 1)
+            if state.misses + 1 >= MISSES_BEFORE_STAFF and self.router.escalate is not None:
+                return self.router.escalate(turn, ctx)
         unsure = turn.kind == "text" and turn.parse is not None and turn.parse.intent != "out_of_scope" \
             and not turn.parse.is_confident
         if unsure and self.router.not_sure is not None:

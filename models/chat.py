@@ -25,23 +25,87 @@ class LineUser(Timestamped, Base):
     consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+CHAT_STATUSES = ("new", "in_progress", "paused", "resolved", "done")
+
+
 class Conversation(Timestamped, Base):
-    """One per LINE user: who answers (the bot or staff) and how far staff got."""
+    """One per LINE user: who answers (the bot or staff), the unit and staff member
+    it is with, and how far staff got (services/inbox.py)."""
 
     __tablename__ = "conversations"
     __table_args__ = (
         CheckConstraint("mode IN ('auto', 'manual')", name="mode"),
-        CheckConstraint("status IN ('new', 'in_progress', 'done')", name="status"),
+        CheckConstraint("status IN ('new', 'in_progress', 'paused', 'resolved', 'done')", name="status"),
+        Index("ix_conversations_last_message_at", "last_message_at"),
+        Index("ix_conversations_status_unit", "status", "unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_user_id: Mapped[str] = mapped_column(ForeignKey("line_users.line_user_id"), unique=True)
     mode: Mapped[str] = mapped_column(String(10), default="auto")
     status: Mapped[str] = mapped_column(String(16), default="done")
-    unit: Mapped[str | None] = mapped_column(String(100))
+    unit: Mapped[str | None] = mapped_column(String(100))  # the profile's unit key; None: not sorted yet
+    channel: Mapped[str | None] = mapped_column(String(32))  # the intent the resident came about
     topic: Mapped[str | None] = mapped_column(String(200))
+    assigned_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    handling_id: Mapped[int | None] = mapped_column(ForeignKey("chat_handlings.id", use_alter=True))
     manual_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_staff_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ChatHandling(Base):
+    """One time a chat was with staff: from waiting (or taken) to done. The figures
+    per unit and staff member (first response, time to done) and the reports by
+    period are read from these rows."""
+
+    __tablename__ = "chat_handlings"
+    __table_args__ = (
+        CheckConstraint("reason IN ('asked', 'not_understood', 'staff')", name="reason"),
+        Index("ix_chat_handlings_opened_at", "opened_at"),
+        Index("ix_chat_handlings_user", "line_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(16))  # the resident asked / the bot did not understand / staff took it
+    unit: Mapped[str | None] = mapped_column(String(100))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    taken_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    first_response_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    status: Mapped[str] = mapped_column(String(16), default="new")  # the chat's status, kept in step
+
+
+class StaffNote(Base):
+    """What staff write about a resident, never shown to the resident: a note, or an
+    executive's remark (ความเห็น) or order (ข้อสั่งการ) on the chat."""
+
+    __tablename__ = "staff_notes"
+    __table_args__ = (
+        CheckConstraint("kind IN ('note', 'remark', 'order', 'forward')", name="kind"),
+        Index("ix_staff_notes_user", "line_user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_user_id: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ResidentTag(Base):
+    """A label staff give a resident (ผู้สูงอายุ, ร้านค้า ...), to find them again."""
+
+    __tablename__ = "resident_tags"
+
+    line_user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
 class ChatMessage(Base):
@@ -117,6 +181,7 @@ class OutboxMessage(Timestamped, Base):
     messages: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     retry_key: Mapped[str] = mapped_column(String(36), unique=True)
     reason: Mapped[str] = mapped_column(String(32))  # reply_fallback / staff / notification ...
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))  # who wrote a staff reply
     webhook_event_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -76,7 +76,8 @@ def offer(profile: OrgProfile) -> Offer:
 def build_router(profile: OrgProfile) -> Router:
     """Every way into a conversation. An intent of a module this organisation does
     not run answers politely with its phone numbers instead."""
-    router = Router(menu=basic.menu, not_sure=basic.not_sure, fallback=basic.not_understood, offer=offer(profile))
+    router = Router(menu=basic.menu, not_sure=basic.not_sure, fallback=basic.not_understood, offer=offer(profile),
+                    escalate=next((m.escalate for m in enabled(profile) if m.escalate), None))
     router.intents.update({"greet": basic.greet, "thanks": basic.thanks, "help": basic.menu})
     router.actions.update({"consent": basic.consent, "tab": basic.tab_switched})
     router.events.update({"follow": basic.follow, "sticker": basic.sticker})

@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from config.profile import OrgProfile
-from flows.engine import Claimer, Target
+from flows.engine import Claimer, Handler, Target
 
 if TYPE_CHECKING:
-    from admin.pages import StaffPages
+    from admin.pages import StaffPages, Tile
     from scheduler.jobs import Job
 
 
@@ -70,6 +70,10 @@ class Module:
     check: ProfileCheck | None = None  # what the profile must say for the module to run
     jobs: tuple[Job, ...] = ()
     staff_pages: tuple[StaffPages, ...] = ()
+    # Figures on the back office's dashboard; a module not on LINE yet shows a placeholder.
+    tiles: tuple[Tile, ...] = ()
+    # Answers the second text in a row nobody understood (the inbox: a person takes over).
+    escalate: Handler | None = None
     templates: tuple[str, ...] = ()  # the Flex templates it renders (flex_templates/templates)
 
     def enabled(self, profile: OrgProfile) -> bool:

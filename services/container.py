@@ -39,6 +39,19 @@ class NoSender:
         return True
 
 
+class MediaSource(Protocol):
+    """Pictures and files residents sent, by LINE message id (the bot's LINE channel)."""
+
+    def content(self, message_id: str) -> bytes: ...
+
+
+class NoMedia:
+    """Without a LINE channel (scripts, the job process's tests) nothing can be fetched."""
+
+    def content(self, message_id: str) -> bytes:
+        raise LookupError("no LINE channel to fetch message content from")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -52,6 +65,7 @@ class Services:
     secret_key: str  # signs links, seeds OTP hashes
     sms: HttpSmsSettings | None = None  # None: texts are kept in the development store
     sender: Sender = field(default_factory=NoSender)
+    media: MediaSource = field(default_factory=NoMedia)
     clock: Callable[[], datetime] = utc_now
 
     @property
@@ -61,6 +75,6 @@ class Services:
     @classmethod
     def make(cls, db: Database, profile: OrgProfile, *, public_base_url: str, secret_key: str,
              data_dir: Path = Path("var"), sms: HttpSmsSettings | None = None,
-             sender: Sender | None = None) -> Services:
+             sender: Sender | None = None, media: MediaSource | None = None) -> Services:
         return cls(db=db, profile=profile, links=Links(public_base_url, secret_key), data_dir=Path(data_dir),
-                   secret_key=secret_key, sms=sms, sender=sender or NoSender())
+                   secret_key=secret_key, sms=sms, sender=sender or NoSender(), media=media or NoMedia())

@@ -57,7 +57,6 @@ _STAMP = (update(_conversations).where(_conversations.c.line_user_id.in_(bindpar
           .values(last_message_at=bindparam("at")).returning(_conversations.c.line_user_id, _conversations.c.mode))
 _MODES = select(_conversations.c.line_user_id, _conversations.c.mode).where(
     _conversations.c.line_user_id.in_(bindparam("user_ids", expanding=True)))
-_MODE = select(_conversations.c.mode).where(_conversations.c.line_user_id == bindparam("user_id"))
 _CONSENT = (update(_users).where(_users.c.line_user_id == bindparam("user_id"))
             .values(consent_version=bindparam("version"), consent_at=bindparam("at")))
 
@@ -433,40 +432,6 @@ def stamp_conversations(executor: Executor, line_user_ids: Iterable[str], *,
         _first_sight(executor, missing)
         modes.update({u: m for u, m in executor.execute(_STAMP, {**stamp, "user_ids": missing})})
     return modes
-
-
-def switch_to_manual(session: Session, line_user_id: str, *, topic: str | None = None) -> Conversation:
-    conv = conversation(session, line_user_id)
-    if conv.mode != MANUAL:
-        conv.mode = MANUAL
-        conv.status = "new"
-        conv.manual_since = utcnow()
-    if topic:
-        conv.topic = topic[:200]
-    return conv
-
-
-def switch_to_auto(session: Session, line_user_id: str) -> Conversation:
-    conv = conversation(session, line_user_id)
-    conv.mode = AUTO
-    conv.status = "done"
-    conv.manual_since = None
-    return conv
-
-
-def is_manual(session: Session, line_user_id: str) -> bool:
-    """Manual chats left idle return to the bot, so nobody waits forever."""
-    return session.execute(_MODE, {"user_id": line_user_id}).scalar() == MANUAL
-
-
-def release_idle_manual(session: Session, *, idle_for: timedelta) -> list[str]:
-    cutoff = utcnow() - idle_for
-    convs = session.scalars(
-        select(Conversation).where(Conversation.mode == MANUAL, Conversation.last_message_at < cutoff)
-    ).all()
-    for conv in convs:
-        switch_to_auto(session, conv.line_user_id)
-    return [c.line_user_id for c in convs]
 
 
 def record_outbound(

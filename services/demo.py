@@ -27,7 +27,7 @@ from services.billing.credit_notes import issue_credit_note
 from services.billing.invoices import Line, issue_invoice
 from services.billing.payments import record_cash_payment, record_payment
 from services.billing.receipts import issue_receipt
-from services.staff import DEMO_PASSWORD, DEMO_USERNAME, ensure_demo_staff
+from services.staff import DEMO_PASSWORD, ensure_demo_staff
 from thai.dates import BANGKOK, MONTHS_FULL, be_year
 
 
@@ -204,8 +204,8 @@ def seed_demo(session: Session, profile: OrgProfile, *, today: date,
             _seed_customer(session, profile, demo, today)
         report.created.append(demo.code)
         progress(f"สร้างแล้ว {demo.code} {demo.name} ({len(demo.bills)} ใบแจ้งหนี้)")
-    if ensure_demo_staff(session):
-        progress(f"สร้างผู้ใช้ระบบหลังบ้าน {DEMO_USERNAME} / {DEMO_PASSWORD}")
+    for username in ensure_demo_staff(session, profile.kind, [u.key for u in profile.units]):
+        progress(f"สร้างผู้ใช้ระบบหลังบ้าน {username} / {DEMO_PASSWORD}")
     return report
 
 

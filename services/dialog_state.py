@@ -38,6 +38,7 @@ class DialogState:
     slots: dict[str, Any] = field(default_factory=dict)
     idle_deadline: float = 0.0  # epoch seconds; after it the flow has expired
     suspended: dict[str, Any] | None = None  # a flow interrupted by another, to offer to resume
+    misses: int = 0  # messages in a row the bot did not understand
 
     @property
     def active(self) -> bool:
@@ -45,8 +46,8 @@ class DialogState:
 
     @property
     def empty(self) -> bool:
-        """Nothing to keep: neither a flow nor a paused one."""
-        return not self.active and not self.suspended
+        """Nothing to keep: neither a flow nor a paused one, nor a miss to count."""
+        return not self.active and not self.suspended and not self.misses
 
     def expired(self, now: float | None = None) -> bool:
         return self.active and (now or time.time()) > self.idle_deadline
@@ -56,7 +57,8 @@ class DialogState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DialogState:
-        return cls(**{k: data[k] for k in ("flow", "step", "slots", "idle_deadline", "suspended") if k in data})
+        return cls(**{k: data[k] for k in ("flow", "step", "slots", "idle_deadline", "suspended", "misses")
+                     if k in data})
 
 
 class StateStore:

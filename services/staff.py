@@ -18,6 +18,10 @@ the check reads the staff row the session needs anyway (no write per request,
 no table to clean), and ending all of a person's sessions at logout is what a
 shared counter computer wants. Sessions also end after 30 idle minutes and 8
 hours in all (``session_alive``).
+
+What a staff member may do is the permissions of their role (``PERMISSIONS``),
+checked on every route and action; which chats and records they see is the units
+they work in (``StaffIdentity.units``, services/inbox.py reads it).
 """
 from __future__ import annotations
 
@@ -26,17 +30,18 @@ import hmac
 import math
 import re
 import secrets
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from models.base import as_utc
-from models.staff import STAFF_ROLES, StaffLoginAttempt, StaffUser
+from models.staff import STAFF_ROLES, StaffLoginAttempt, StaffUnit, StaffUser
 from services.ids import parse_id
 
 LOGIN_WINDOW = timedelta(minutes=15)
@@ -45,7 +50,28 @@ MAX_CLIENT_FAILURES = 10
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_LIMIT = timedelta(hours=8)
 MIN_PASSWORD_LENGTH = 8
-ROLE_NAMES = {"finance": "การเงิน", "admin": "ผู้ดูแลระบบ"}
+ROLE_NAMES = {"admin": "ผู้ดูแลระบบ", "finance": "การเงิน", "water": "งานประปา", "counter": "เคาน์เตอร์บริการ",
+              "cases": "เรื่องร้องเรียน/คำร้อง", "pr": "ประชาสัมพันธ์", "executive": "ผู้บริหาร"}
+
+# Which roles hold each permission. A route or an action names the permission it
+# needs; the menu shows only what the role holds, and the route refuses the rest.
+PERMISSIONS: Mapping[str, frozenset[str]] = {
+    "dashboard": frozenset(STAFF_ROLES),
+    "finance": frozenset({"finance", "admin"}),  # slips, cash, receipts
+    "inbox": frozenset({"admin", "finance", "water", "cases", "pr", "executive"}),  # read chats
+    "chat": frozenset({"admin", "finance", "water", "cases", "pr"}),  # take, reply, status, forward
+    "remark": frozenset({"executive", "admin"}),  # ความเห็น / ข้อสั่งการ on a chat
+    "reports": frozenset({"admin", "executive"}),
+    "staff": frozenset({"admin"}),  # accounts, roles, units
+    "audit": frozenset({"admin"}),
+    "operations": frozenset({"admin"}),  # what the system could not answer
+}
+# Roles that see every unit's chats and records.
+ALL_UNITS_ROLES = frozenset({"admin"})
+
+# Passwords people pick first; a longer list would only be a different guesser's.
+COMMON_PASSWORDS = frozenset({"12345678", "123456789", "1234567890", "password", "password1", "qwerty123",
+                              "11111111", "00000000", "87654321", "iloveyou", "admin1234", "abcd1234"})
 
 WRONG_LOGIN = "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง กรุณาลองใหม่"
 LOCKED_LOGIN = ("เข้าสู่ระบบไม่สำเร็จเกิน 5 ครั้งใน 15 นาที กรุณารอ 15 นาทีแล้วลองใหม่ "
@@ -66,6 +92,10 @@ class StaffError(ValueError):
     """A staff account cannot be made or changed as asked; the message is Thai."""
 
 
+def permits(role: str, permission: str) -> bool:
+    return role in PERMISSIONS[permission]
+
+
 @dataclass(frozen=True)
 class StaffIdentity:
     id: int
@@ -73,10 +103,18 @@ class StaffIdentity:
     display_name: str
     role: str
     token: str  # what a login session keeps; changes at logout and with the password
+    units: tuple[str, ...] = ()  # the profile's unit keys they work in
 
     @property
     def role_name(self) -> str:
         return ROLE_NAMES[self.role]
+
+    def may(self, permission: str) -> bool:
+        return permits(self.role, permission)
+
+    @property
+    def all_units(self) -> bool:
+        return self.role in ALL_UNITS_ROLES
 
 
 @dataclass(frozen=True)
@@ -98,43 +136,96 @@ def _token(user: StaffUser) -> str:
     return f"{user.id}:{fingerprint}"
 
 
-def _identity(user: StaffUser) -> StaffIdentity:
+def units_of(session: Session, staff_id: int) -> tuple[str, ...]:
+    return tuple(session.scalars(select(StaffUnit.unit).where(StaffUnit.staff_id == staff_id)
+                                 .order_by(StaffUnit.unit)))
+
+
+def _identity(session: Session, user: StaffUser) -> StaffIdentity:
     return StaffIdentity(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                         token=_token(user))
+                         token=_token(user), units=units_of(session, user.id))
 
 
-def _check_password_rules(password: str) -> None:
+def check_password_rules(password: str, username: str = "") -> None:
+    """The password policy: long enough, not the username, not one everybody tries."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"รหัสผ่านต้องยาวอย่างน้อย {MIN_PASSWORD_LENGTH} ตัวอักษร")
+    if len(password) > 200:
+        raise StaffError("รหัสผ่านยาวเกิน 200 ตัวอักษร")
+    lowered = password.lower()
+    if username and normalise_username(username) in lowered:
+        raise StaffError("รหัสผ่านต้องไม่มีชื่อผู้ใช้อยู่ในนั้น")
+    if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
+        raise StaffError("รหัสผ่านนี้เดาง่ายเกินไป กรุณาตั้งรหัสผ่านอื่น")
 
 
-def create_staff(session: Session, *, username: str, display_name: str, role: str, password: str) -> StaffIdentity:
+def _check_role_and_units(role: str, units: Collection[str], known_units: Collection[str] | None) -> None:
+    if role not in STAFF_ROLES:
+        raise StaffError(f"บทบาทต้องเป็น {' หรือ '.join(STAFF_ROLES)}")
+    unknown = sorted(set(units) - set(known_units)) if known_units is not None else []
+    if unknown:
+        raise StaffError(f"ไม่มีหน่วยงาน {', '.join(unknown)} ในโปรไฟล์ขององค์กร")
+
+
+def create_staff(session: Session, *, username: str, display_name: str, role: str, password: str,
+                 units: Collection[str] = (), known_units: Collection[str] | None = None) -> StaffIdentity:
+    """A new login; `known_units` (the profile's unit keys) checks `units` when given."""
     name = normalise_username(username)
     if not _USERNAME.fullmatch(name):
         raise StaffError("ชื่อผู้ใช้ต้องเป็นตัวอักษรอังกฤษพิมพ์เล็ก ตัวเลข หรือ . _ - ยาว 3–64 ตัว")
-    if role not in STAFF_ROLES:
-        raise StaffError(f"บทบาทต้องเป็น {' หรือ '.join(STAFF_ROLES)}")
+    _check_role_and_units(role, units, known_units)
     if not display_name.strip():
         raise StaffError("กรุณาระบุชื่อที่แสดง")
-    _check_password_rules(password)
+    check_password_rules(password, name)
     if session.scalar(select(StaffUser.id).where(StaffUser.username == name)) is not None:
         raise StaffError(f"มีชื่อผู้ใช้ {name} อยู่แล้ว")
-    user = StaffUser(username=name, display_name=display_name.strip(), role=role,
+    user = StaffUser(username=name, display_name=display_name.strip()[:200], role=role,
                      password_hash=generate_password_hash(password))
     session.add(user)
     session.flush()
-    return _identity(user)
+    session.add_all(StaffUnit(staff_id=user.id, unit=unit) for unit in sorted(set(units)))
+    session.flush()
+    return _identity(session, user)
+
+
+def _user(session: Session, username: str) -> StaffUser:
+    user = session.scalar(select(StaffUser).where(StaffUser.username == normalise_username(username)))
+    if user is None:
+        raise StaffError(f"ไม่พบชื่อผู้ใช้ {normalise_username(username)}")
+    return user
 
 
 def set_password(session: Session, username: str, password: str) -> None:
     """New password; sessions opened with the old one end at their next request."""
-    _check_password_rules(password)
-    user = session.scalar(select(StaffUser).where(StaffUser.username == normalise_username(username)))
-    if user is None:
-        raise StaffError(f"ไม่พบชื่อผู้ใช้ {normalise_username(username)}")
+    user = _user(session, username)
+    check_password_rules(password, user.username)
     user.password_hash = generate_password_hash(password)
     session.flush()
     end_sessions(session, user.id)
+
+
+def update_staff(session: Session, username: str, *, display_name: str, role: str, units: Collection[str],
+                 active: bool, known_units: Collection[str] | None = None) -> tuple[dict, dict]:
+    """Change a login's name, role, units or whether it may log in; returns the
+    (before, after) of what changed, for the audit log. A role, unit or switch-off
+    change ends the person's open sessions: they start again with what they now may do."""
+    user = _user(session, username)
+    _check_role_and_units(role, units, known_units)
+    if not display_name.strip():
+        raise StaffError("กรุณาระบุชื่อที่แสดง")
+    old = {"display_name": user.display_name, "role": user.role, "units": list(units_of(session, user.id)),
+           "active": user.active}
+    new = {"display_name": display_name.strip()[:200], "role": role, "units": sorted(set(units)), "active": active}
+    if old == new:
+        return {}, {}
+    user.display_name, user.role, user.active = new["display_name"], role, active
+    session.execute(delete(StaffUnit).where(StaffUnit.staff_id == user.id))
+    session.add_all(StaffUnit(staff_id=user.id, unit=unit) for unit in new["units"])
+    session.flush()
+    if (old["role"], old["units"], old["active"]) != (role, new["units"], active):
+        end_sessions(session, user.id)
+    changed = [k for k in old if old[k] != new[k]]
+    return {k: old[k] for k in changed}, {k: new[k] for k in changed}
 
 
 def end_sessions(session: Session, staff_id: int) -> None:
@@ -199,7 +290,7 @@ def authenticate(session: Session, username: str, password: str, *, now: datetim
         return LoginResult("wrong", WRONG_LOGIN)
     user.last_login_at = as_utc(now)
     session.flush()
-    return LoginResult("ok", "เข้าสู่ระบบแล้ว", _identity(user))
+    return LoginResult("ok", "เข้าสู่ระบบแล้ว", _identity(session, user))
 
 
 def staff_by_token(session: Session, token: str) -> StaffIdentity | None:
@@ -211,17 +302,62 @@ def staff_by_token(session: Session, token: str) -> StaffIdentity | None:
     user = session.get(StaffUser, user_id)
     if user is None or not user.active or not hmac.compare_digest(_token(user), token):
         return None
-    return _identity(user)
+    return _identity(session, user)
 
 
-def list_staff(session: Session) -> list[StaffUser]:
-    return list(session.scalars(select(StaffUser).order_by(StaffUser.username)))
+@dataclass(frozen=True)
+class StaffRow:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    units: tuple[str, ...]
+    active: bool
+    last_login_at: datetime | None
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES[self.role]
 
 
-def ensure_demo_staff(session: Session) -> bool:
-    """The demo's finance login (finance / demo1234); False when it exists already."""
-    if session.scalar(select(StaffUser.id).where(StaffUser.username == DEMO_USERNAME)) is not None:
-        return False
-    create_staff(session, username=DEMO_USERNAME, display_name="เจ้าหน้าที่การเงิน (ทดลอง)", role="finance",
-                 password=DEMO_PASSWORD)
-    return True
+def list_staff(session: Session) -> list[StaffRow]:
+    units: dict[int, list[str]] = {}
+    for staff_id, unit in session.execute(select(StaffUnit.staff_id, StaffUnit.unit).order_by(StaffUnit.unit)):
+        units.setdefault(staff_id, []).append(unit)
+    return [StaffRow(u.id, u.username, u.display_name, u.role, tuple(units.get(u.id, ())), u.active,
+                     as_utc(u.last_login_at) if u.last_login_at else None)
+            for u in session.scalars(select(StaffUser).order_by(StaffUser.username))]
+
+
+def names_of(session: Session, staff_ids: Collection[int]) -> dict[int, str]:
+    """Display names by id, for lists that show who did what."""
+    ids = {i for i in staff_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(ids))).tuples())
+
+
+# The demo's logins, one per role (username: role, name, units by profile kind).
+DEMO_STAFF: tuple[tuple[str, str, str, dict[str, tuple[str, ...]]], ...] = (
+    ("admin", "admin", "ผู้ดูแลระบบ (ทดลอง)", {}),
+    (DEMO_USERNAME, "finance", "เจ้าหน้าที่การเงิน (ทดลอง)", {"municipality": ("finance",),
+                                                              "waterworks": ("finance",)}),
+    ("water", "water", "เจ้าหน้าที่ประปา (ทดลอง)", {"waterworks": ("water",)}),
+    ("counter", "counter", "เจ้าหน้าที่เคาน์เตอร์ (ทดลอง)", {}),
+    ("cases", "cases", "เจ้าหน้าที่นิติการ (ทดลอง)", {"municipality": ("legal",), "waterworks": ("palad",)}),
+    ("pr.news", "pr", "เจ้าหน้าที่ประชาสัมพันธ์ (ทดลอง)", {"municipality": ("pr",)}),
+    ("executive", "executive", "ผู้บริหาร (ทดลอง)", {"municipality": ("palad", "finance"),
+                                                      "waterworks": ("palad", "finance")}),
+)
+
+
+def ensure_demo_staff(session: Session, kind: str, known_units: Collection[str]) -> list[str]:
+    """The demo's logins (password demo1234) that were missing, now made; the
+    usernames made."""
+    made = []
+    for username, role, name, units in DEMO_STAFF:
+        if session.scalar(select(StaffUser.id).where(StaffUser.username == username)) is None:
+            create_staff(session, username=username, display_name=name, role=role, password=DEMO_PASSWORD,
+                         units=[u for u in units.get(kind, ()) if u in known_units], known_units=known_units)
+            made.append(username)
+    return made

@@ -89,7 +89,7 @@ def test_a_new_password_ends_old_sessions(db, malee):
 
 def test_logging_out_ends_every_session_of_that_person_only(db, malee):
     with db.session() as s, s.begin():
-        somchai = create_staff(s, username="somchai", display_name="นายสมชาย", role="admin", password="12345678")
+        somchai = create_staff(s, username="somchai", display_name="นายสมชาย", role="admin", password="river-stone")
     second = _login(db, "malee", "correct horse").staff  # the same person at another computer
     assert second.token == malee.token
     with db.session() as s, s.begin():
@@ -134,11 +134,16 @@ def test_ten_failures_from_one_address_make_it_wait_whatever_the_names(db, malee
 
 def test_bad_accounts_are_refused_in_thai(db, malee):
     cases = [
-        (dict(username="malee", display_name="ซ้ำ", role="finance", password="12345678"), "มีชื่อผู้ใช้ malee อยู่แล้ว"),
-        (dict(username="a b", display_name="x", role="finance", password="12345678"), "ชื่อผู้ใช้ต้องเป็น"),
-        (dict(username="somchai", display_name="x", role="water", password="12345678"), "บทบาทต้องเป็น"),
+        (dict(username="malee", display_name="ซ้ำ", role="finance", password="river-stone"), "มีชื่อผู้ใช้ malee อยู่แล้ว"),
+        (dict(username="a b", display_name="x", role="finance", password="river-stone"), "ชื่อผู้ใช้ต้องเป็น"),
+        (dict(username="somchai", display_name="x", role="wizard", password="river-stone"), "บทบาทต้องเป็น"),
         (dict(username="somchai", display_name="x", role="admin", password="short"), "อย่างน้อย 8 ตัวอักษร"),
-        (dict(username="somchai", display_name=" ", role="admin", password="12345678"), "ชื่อที่แสดง"),
+        (dict(username="somchai", display_name="x", role="admin", password="12345678"), "เดาง่ายเกินไป"),
+        (dict(username="somchai", display_name="x", role="admin", password="aaaaaaaaaa"), "เดาง่ายเกินไป"),
+        (dict(username="somchai", display_name="x", role="admin", password="somchai2026"), "ไม่มีชื่อผู้ใช้"),
+        (dict(username="somchai", display_name=" ", role="admin", password="river-stone"), "ชื่อที่แสดง"),
+        (dict(username="somchai", display_name="x", role="cases", password="river-stone", units=["nowhere"],
+              known_units=["legal"]), "ไม่มีหน่วยงาน nowhere"),
     ]
     for kwargs, message in cases:
         with pytest.raises(StaffError, match=message), db.session() as s, s.begin():

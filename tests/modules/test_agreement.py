@@ -26,7 +26,7 @@ def _module_intents() -> set[str]:
 def test_every_module_is_a_package_declaring_its_own_key_once():
     keys = [m.key for m in modules.all_modules()]
     assert len(keys) == len(set(keys))
-    assert {"accounts", "slips", "emergency", "handoff"} <= set(keys)
+    assert {"accounts", "slips", "emergency", "inbox"} <= set(keys)
 
 
 def test_the_nlu_names_exactly_the_intents_the_modules_and_the_core_answer():
