@@ -1,4 +1,5 @@
-"""Staff login and logout (Flask-Login sessions over services.staff).
+"""Staff login and logout (Flask-Login sessions over services.staff), each one
+written to the audit log with the address it came from.
 
 The login limit per client counts by ``request.remote_addr``. Behind a reverse
 proxy that is the proxy's address for everyone, so the whole office would share
@@ -15,8 +16,16 @@ from flask import Blueprint, Flask, Response, redirect, render_template, request
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from models.base import utcnow
+from services import audit
 from services.container import Services
-from services.staff import StaffIdentity, authenticate, end_sessions, session_alive, staff_by_token
+from services.staff import (
+    StaffIdentity,
+    authenticate,
+    end_sessions,
+    normalise_username,
+    session_alive,
+    staff_by_token,
+)
 from thai.fonts import thai_font
 
 
@@ -34,6 +43,8 @@ class StaffSession(UserMixin):
 # When the login session began and was last used, as Unix seconds in the signed
 # cookie: the client can neither move them nor make an old cookie younger.
 STARTED, SEEN = "staff_started", "staff_seen"
+# Sent by the office's own scripts on requests they make without the person (admin/static/inbox.js).
+BACKGROUND_HEADER = "X-Smartservice-Background"
 
 
 def _at(key: str) -> datetime | None:
@@ -59,7 +70,10 @@ def install(app: Flask, bp: Blueprint, services: Services) -> None:
             identity = staff_by_token(s, token)
         if identity is None:
             return None
-        session[SEEN] = int(now.timestamp())
+        # A page asking for updates by itself (the inbox's polling) is not the person
+        # using the office: an unattended open inbox still ends after the idle time.
+        if request.headers.get(BACKGROUND_HEADER) != "1":
+            session[SEEN] = int(now.timestamp())
         return StaffSession(identity)
 
     @bp.route("/login", methods=["GET", "POST"])
@@ -70,8 +84,15 @@ def install(app: Flask, bp: Blueprint, services: Services) -> None:
         if request.method == "GET":
             return render_template("admin/login.html", username=username, error=None)
         now = utcnow()
+        client = request.remote_addr
         with services.db.session() as s, s.begin():
-            result = authenticate(s, username, request.form.get("password", ""), now=now, client=request.remote_addr)
+            result = authenticate(s, username, request.form.get("password", ""), now=now, client=client)
+            if result.staff is not None:
+                audit.record(s, result.staff, "login", client=client, at=now)
+            elif result.status == "wrong":
+                # Only tries that were checked: a refused one (locked, too many from this
+                # client) writes nothing, or a guesser could fill the log without limit.
+                audit.record(s, None, "login_failed", username=normalise_username(username), client=client, at=now)
         if result.staff is None:
             status = 401 if result.status == "wrong" else 429
             headers = {"Retry-After": str(result.retry_after_seconds)} if result.retry_after_seconds else {}
@@ -86,6 +107,7 @@ def install(app: Flask, bp: Blueprint, services: Services) -> None:
         # (another tab, another computer, a thief) is refused from now on too.
         with services.db.session() as s, s.begin():
             end_sessions(s, current_user.identity.id)
+            audit.record(s, current_user.identity, "logout", client=request.remote_addr)
         logout_user()
         return redirect(url_for("admin.login"))
 
@@ -96,7 +118,7 @@ def _safe_next(target: str | None) -> str:
     """Only back into the office itself, never to another site."""
     if target and target.startswith("/admin") and not target.startswith("//") and "\\" not in target:
         return target
-    return url_for("admin.home")
+    return url_for("admin.dashboard.home")
 
 
 def _font(weight: str) -> Response:

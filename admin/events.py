@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from admin.blueprint import page_number
 from admin.pages import StaffPages
 from services import conversations
 from services.container import Services
@@ -21,13 +22,12 @@ def blueprint(services: Services) -> Blueprint:
     @bp.get("/events")
     def given_up() -> str:
         status = request.args.get("status") if request.args.get("status") in STATUS_NAMES else None
-        page = request.args.get("page", "1")
-        page_number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 6 else 1
+        page = page_number(request.args)
         with services.db.session() as session:
-            rows, total = conversations.given_up(session, status=status, offset=(page_number - 1) * PER_PAGE,
+            rows, total = conversations.given_up(session, status=status, offset=(page - 1) * PER_PAGE,
                                                  limit=PER_PAGE)
         pages = max(1, -(-total // PER_PAGE))
-        return render_template("admin/events.html", rows=rows, total=total, status=status, page=page_number,
+        return render_template("admin/events.html", rows=rows, total=total, status=status, page=page,
                                pages=pages, status_names=STATUS_NAMES, type_names=TYPE_NAMES)
 
     return bp

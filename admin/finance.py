@@ -1,9 +1,9 @@
 """Finance screens: the slip review queue, cash at the counter, receipts.
 
 The staff pages of the accounts and slips modules (`PAGES`). Each action is one
-transaction, and the resident's notice is written in it (admin/notify.py); a
-refusal (a Thai BillingError or a form problem) rolls both back and shows the
-form again with what was typed. The receipt PDF is drawn and the sender woken
+transaction, and the resident's notice (admin/notify.py) and the audit row are
+written in it; a refusal (a Thai BillingError or a form problem) rolls all back
+and shows the form again with what was typed. The receipt PDF is drawn and the sender woken
 only after the commit, so neither can hold a decision up or half-write it.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ from admin.pages import StaffPages
 from models.accounts import Customer, Payment, Receipt
 from models.base import utcnow
 from models.slips import Slip
+from services import audit
 from services.billing.accounts import customer_by_code
 from services.billing.balance import invoice_summaries
 from services.billing.documents import receipt_pdf_bytes
@@ -33,8 +34,8 @@ from services.billing.receipts import receipt_detail
 from services.billing.slips import approve_slip, pending_slips, reject_slip, slip_review
 from services.container import Services
 from services.ids import parse_id
-from thai.dates import BANGKOK
-from thai.money import to_money
+from thai.dates import BANGKOK, format_thai_datetime
+from thai.money import format_baht, to_money
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,9 @@ def blueprint(services: Services) -> Blueprint:
                     session, slip_id, amount=amount, paid_at=paid_at, invoice_id=_invoice(values["invoice_id"]),
                     reviewed_by=current_user.display_name,
                     receipt_number_format=profile.document_number_formats["receipt"], now=utcnow())
+                audit.record(session, current_user.identity, "slip_approved", record_type="slip", record_id=slip_id,
+                             after={"amount": format_baht(approved.amount), "paid_at": format_thai_datetime(paid_at),
+                                    "receipt_number": approved.receipt_number}, client=request.remote_addr)
                 told = notify.slip_approved(session, services, approved)
         except (FormError, BillingError) as exc:
             return _slip_page(slip_id, values=values, error=str(exc), status=400)
@@ -175,6 +179,8 @@ def blueprint(services: Services) -> Blueprint:
             with db.session() as session, session.begin():
                 rejected = reject_slip(session, slip_id, reason=reason, reviewed_by=current_user.display_name,
                                        now=utcnow())
+                audit.record(session, current_user.identity, "slip_rejected", record_type="slip", record_id=slip_id,
+                             after={"reason": rejected.reason}, client=request.remote_addr)
                 told = notify.slip_rejected(session, services, rejected)
         except BillingError as exc:
             return _slip_page(slip_id, values={"reason": reason}, error=str(exc), status=400)
@@ -219,6 +225,9 @@ def blueprint(services: Services) -> Blueprint:
                     receipt_number_format=profile.document_number_formats["receipt"],
                     received_by=current_user.display_name)
                 receipt_id, number = receipt.id, receipt.number
+                audit.record(session, current_user.identity, "cash_received", record_type="receipt",
+                             record_id=receipt_id, after={"customer_code": customer.code, "amount": format_baht(amount),
+                                                          "receipt_number": number}, client=request.remote_addr)
                 told = notify.cash_received(session, services, customer.id, receipt_id)
         except (FormError, BillingError) as exc:
             return _cash_page(code, values=values, error=str(exc), status=400)
@@ -248,6 +257,8 @@ def blueprint(services: Services) -> Blueprint:
                 pdf = receipt_pdf_bytes(session, receipt_id, profile, data_dir=services.data_dir)
             except LookupError:
                 abort(404)
+            audit.record(session, current_user.identity, "receipt_downloaded", record_type="receipt",
+                         record_id=receipt_id, client=request.remote_addr)
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="receipt-{receipt_id}.pdf"'})
 

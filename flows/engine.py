@@ -249,7 +249,7 @@ class Engine:
         if word in CANCEL_WORDS or turn.action == "cancel":
             return prefix + self._cancel(state, turn, ctx)
         if word in MENU_WORDS or turn.action == "menu":
-            return prefix + self._menu(state, turn, ctx)
+            return prefix + self._menu(self._understood(state, ctx), turn, ctx)
         if turn.action == "resume":
             return prefix + self._resume(state, turn, ctx)
 
@@ -278,9 +278,7 @@ class Engine:
         target = self._target(turn)
         if target is None:
             return prefix + self._unmatched(state, turn, ctx)
-        if state.misses:
-            state = ctx.next_state = replace(state, misses=0)
-        return prefix + self._run(target, state, turn, ctx)
+        return prefix + self._run(target, self._understood(state, ctx), turn, ctx)
 
     # -- routing -----------------------------------------------------------------
     def _target(self, turn: Turn) -> Target | None:
@@ -300,10 +298,21 @@ class Engine:
             return None
         return target
 
+    @staticmethod
+    def _understood(state: DialogState, ctx: Context) -> DialogState:
+        """Anything the bot understood ends a run of texts it did not."""
+        if not state.misses:
+            return state
+        ctx.next_state = replace(state, misses=0)
+        return ctx.next_state
+
     def _unmatched(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        """A text nobody answers is a miss; the MISSES_BEFORE_STAFF-th in a row goes
+        to a person (the inbox's escalate) and the count starts again."""
         if turn.kind == "text":
-            ctx.next_state = replace(state, misses=0 if state.misses + 1 >= MISSES_BEFORE_STAFF else state.misses + 1)
-            if state.misses + 1 >= MISSES_BEFORE_STAFF and self.router.escalate is not None:
+            misses = state.misses + 1
+            ctx.next_state = replace(state, misses=0 if misses >= MISSES_BEFORE_STAFF else misses)
+            if misses >= MISSES_BEFORE_STAFF and self.router.escalate is not None:
                 return self.router.escalate(turn, ctx)
         unsure = turn.kind == "text" and turn.parse is not None and turn.parse.intent != "out_of_scope" \
             and not turn.parse.is_confident

@@ -1,5 +1,6 @@
 """The audit log: one append-only row per staff action that changed something
-(SPEC §4.9). Written in the action's own transaction, so an action and its row
+(SPEC §4.9), and per change the system made to staff's work by itself (a chat
+returned to the bot when nobody answered). Written in the action's own transaction, so an action and its row
 commit or roll back together; nothing here (or anywhere) updates or deletes a row,
 and the database refuses it too (migration 0005)."""
 from __future__ import annotations
@@ -31,6 +32,7 @@ ACTION_NAMES: Mapping[str, str] = {
     "chat_mode": "เปลี่ยนโหมดแชท",
     "chat_done": "ปิดเรื่องแชท (เสร็จสิ้น)",
     "chat_forwarded": "ส่งต่อแชท",
+    "chat_idle_returned": "คืนแชทให้ AI ตอบ (ไม่มีเจ้าหน้าที่ตอบตามเวลาที่กำหนด)",
     "note_added": "เพิ่มบันทึก",
     "remark_added": "เพิ่มความเห็น/ข้อสั่งการ",
     "tag_added": "เพิ่มป้ายกำกับ",
@@ -41,6 +43,10 @@ ACTION_NAMES: Mapping[str, str] = {
     "report_exported": "ส่งออกรายงาน",
     "forbidden": "พยายามเข้าถึงรายการนอกสิทธิ์",
 }
+
+
+# Who the rows of what the system itself did are written under (no staff member).
+SYSTEM = "ระบบ"
 
 
 class Actor(Protocol):

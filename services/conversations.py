@@ -34,6 +34,7 @@ MANUAL = "manual"
 ANSWERED = ("message", "postback", "follow")  # the events a user expects an answer to
 UNFINISHED = ("received", "processing")
 MAX_ORDER = 2**63
+USER_ID_PREFIX = "U"  # LINE's user ids; a group's start with C, a room's with R
 
 # Every event runs the statements below. They are built once, on the tables rather
 # than the ORM classes: SQLAlchemy then neither rebuilds nor re-keys them per call and
@@ -447,7 +448,9 @@ def record_outbound(
                             retry_key=retry_key) for message in messages]
     if rows:
         insert_rows(executor, _messages, rows)
-    if webhook_event_id is None:  # an answer's event stamped the conversation when it arrived
+    # An answer's event stamped the conversation when it arrived; a push to a group
+    # (the inbox's alerts to staff) is no resident's conversation.
+    if webhook_event_id is None and line_user_id.startswith(USER_ID_PREFIX):
         stamp_conversations(executor, [line_user_id])
 
 

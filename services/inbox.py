@@ -20,12 +20,17 @@ the commit.
 """
 from __future__ import annotations
 
+import hashlib
+import io
+import re
 import statistics
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+from PIL import Image, ImageOps
 from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -36,7 +41,9 @@ from models.base import as_utc, utcnow
 from models.chat import ChatHandling, ChatMessage, Conversation, LineUser, OutboxMessage, ResidentTag, StaffNote
 from models.staff import AuditEntry, StaffUnit, StaffUser
 from services import audit, conversations
+from services.billing.documents import write_atomically
 from services.messaging import outbox
+from services.payments.slip_reader import MAX_PIXELS, MAX_SIDE, picture_format
 from services.staff import PERMISSIONS, StaffIdentity, names_of
 
 STATUS_NAMES = {"new": "ใหม่", "in_progress": "ดำเนินการ", "paused": "เลิกดำเนินการ",
@@ -48,6 +55,7 @@ FILTERS = {"waiting": "รอเจ้าหน้าที่", "mine": "ขอ
 REASON_NAMES = {"asked": "ขอคุยกับเจ้าหน้าที่", "not_understood": "ระบบตอบไม่ได้", "staff": "เจ้าหน้าที่เปิดเรื่อง"}
 NOTE_KINDS = {"note": "บันทึก", "remark": "ความเห็น", "order": "ข้อสั่งการ", "forward": "ส่งต่อ"}
 PER_PAGE = 30
+UNSORTED = "none"  # the list's unit filter for chats not sorted to a unit yet
 MAX_REPLY_CHARS = 2000  # well inside LINE's 5,000 for a text message
 MAX_TAG_CHARS = 40
 
@@ -57,10 +65,11 @@ class InboxError(ValueError):
 
 
 class OutOfScope(InboxError):
-    """The chat is not in the staff member's units (or their role may not do this)."""
+    """The chat is not in the staff member's units, or their role may not do this
+    (`role`: the role's Thai name)."""
 
-    def __init__(self, what: str = "แชทนี้") -> None:
-        super().__init__(f"{what}อยู่นอกหน่วยงานของคุณ หรือบทบาทของคุณไม่มีสิทธิ์ทำรายการนี้")
+    def __init__(self, what: str = "แชทนี้", *, role: str | None = None) -> None:
+        super().__init__(f"บทบาท{role}ไม่มีสิทธิ์ทำรายการนี้" if role else f"{what}อยู่นอกหน่วยงานของคุณ")
 
 
 class AlreadyTaken(InboxError):
@@ -70,20 +79,30 @@ class AlreadyTaken(InboxError):
 
 
 # -- who sees what ------------------------------------------------------------
+def units_below(profile: OrgProfile, units: Iterable[str]) -> set[str]:
+    """The units with their sections (a division's staff see what its sections see)."""
+    return set().union(*(profile.unit_and_below(u) for u in units))
+
+
+def my_units(viewer: StaffIdentity, profile: OrgProfile) -> set[str]:
+    return units_below(profile, viewer.units)
+
+
+def _of_my_units(viewer: StaffIdentity, profile: OrgProfile) -> ColumnElement[bool]:
+    """Chats of the viewer's units, and every chat of a channel those units own
+    (งานนิติการ: every complaint, whichever unit it was sent on to)."""
+    units = my_units(viewer, profile)
+    channels = [i for u in profile.units if u.key in units for i in u.intents]
+    return or_(Conversation.unit.in_(units) if units else false(),
+               Conversation.channel.in_(channels) if channels else false())
+
+
 def _scope(viewer: StaffIdentity, profile: OrgProfile) -> ColumnElement[bool]:
     if not viewer.may("inbox"):
         return false()
     if viewer.all_units or not profile.units:
         return true()
-    units = set().union(*(profile.unit_and_below(u) for u in viewer.units)) if viewer.units else set()
-    channels = [i for u in profile.units if u.key in units for i in u.intents]
-    return or_(Conversation.unit.is_(None), Conversation.unit.in_(units) if units else false(),
-               Conversation.channel.in_(channels) if channels else false(),
-               Conversation.assigned_staff_id == viewer.id)
-
-
-def my_units(viewer: StaffIdentity, profile: OrgProfile) -> set[str]:
-    return set().union(*(profile.unit_and_below(u) for u in viewer.units)) if viewer.units else set()
+    return or_(Conversation.unit.is_(None), _of_my_units(viewer, profile), Conversation.assigned_staff_id == viewer.id)
 
 
 def unit_name(profile: OrgProfile, key: str | None) -> str:
@@ -136,21 +155,39 @@ def _filter(name: str, viewer: StaffIdentity, profile: OrgProfile) -> ColumnElem
     if name == "mine":
         return and_(Conversation.assigned_staff_id == viewer.id, Conversation.status != "done")
     if name == "unit":
-        units = my_units(viewer, profile)
-        return Conversation.unit.in_(units) if units else false()
-    return Conversation.last_message_at.is_not(None)
+        return _of_my_units(viewer, profile)
+    return or_(Conversation.last_message_at.is_not(None), Conversation.handling_id.is_not(None))
+
+
+def _status_is(status: str) -> ColumnElement[bool]:
+    """A conversation starts as เสร็จสิ้น without staff ever having seen it; the
+    chats staff finished are those done that had a handling."""
+    if status != "done":
+        return Conversation.status == status
+    return and_(Conversation.status == "done",
+                exists().where(ChatHandling.line_user_id == Conversation.line_user_id))
 
 
 def _search(text: str) -> ColumnElement[bool]:
-    like = f"%{text.strip()}%"
+    # What staff type is looked for as it is: % and _ are not wildcards here.
+    like = "%" + re.sub(r"([/%_])", r"/\1", text.strip()) + "%"
     user = Conversation.line_user_id
+
+    def matches(column: Any) -> ColumnElement[bool]:
+        return column.ilike(like, escape="/")
+
+    def any_of(*where: ColumnElement[bool]) -> ColumnElement[bool]:
+        # Correlated on the conversation alone: the list's query joins line_users too,
+        # which would otherwise be taken out of the display-name subquery.
+        return exists().where(*where).correlate(Conversation)
+
     return or_(
-        exists().where(LineUser.line_user_id == user, LineUser.display_name.ilike(like)),
-        exists().where(ChatMessage.line_user_id == user, ChatMessage.text.ilike(like)),
-        exists().where(ResidentTag.line_user_id == user, ResidentTag.tag.ilike(like)),
-        exists().where(StaffNote.line_user_id == user, StaffNote.text.ilike(like)),
-        exists().where(AccountLink.line_user_id == user, AccountLink.customer_id == Customer.id,
-                       or_(Customer.code.ilike(like), Customer.name.ilike(like))),
+        any_of(LineUser.line_user_id == user, matches(LineUser.display_name)),
+        any_of(ChatMessage.line_user_id == user, matches(ChatMessage.text)),
+        any_of(ResidentTag.line_user_id == user, matches(ResidentTag.tag)),
+        any_of(StaffNote.line_user_id == user, matches(StaffNote.text)),
+        any_of(AccountLink.line_user_id == user, AccountLink.customer_id == Customer.id,
+               or_(matches(Customer.code), matches(Customer.name))),
     )
 
 
@@ -162,9 +199,9 @@ def chat_list(session: Session, viewer: StaffIdentity, profile: OrgProfile, *, v
     if query.strip():
         scope.append(_search(query[:100]))
     if unit:
-        scope.append(Conversation.unit == unit)
+        scope.append(Conversation.unit.is_(None) if unit == UNSORTED else Conversation.unit == unit)
     if status in STATUS_NAMES:
-        scope.append(Conversation.status == status)
+        scope.append(_status_is(status))
     counts = {name: session.scalar(select(func.count()).select_from(Conversation)
                                    .where(*scope, _filter(name, viewer, profile))) or 0 for name in FILTERS}
     total = counts[view]
@@ -222,10 +259,11 @@ def _tags(session: Session, users: Sequence[str]) -> dict[str, list[str]]:
     return found
 
 
-def version(session: Session, conversation_id: int | None = None) -> str:
+def version(session: Session) -> str:
     """Changes whenever anything an inbox page shows may have: a message in or out,
-    a staff action (each writes an audit row), a chat starting to wait, a push
-    failing. Cheap enough to ask every few seconds: each part is an index lookup."""
+    a staff action or an idle chat returning to the bot (each writes an audit row), a
+    chat starting to wait, a push failing. Cheap enough to ask every few seconds:
+    each part is an index lookup. One for every page: it says nothing of any chat."""
     parts = [
         session.scalar(select(func.max(ChatMessage.id))),
         session.scalar(select(func.max(AuditEntry.id))),
@@ -233,9 +271,6 @@ def version(session: Session, conversation_id: int | None = None) -> str:
         session.scalar(select(func.max(OutboxMessage.id))),
         session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")),
     ]
-    if conversation_id is not None:
-        parts.append(session.scalar(select(Conversation.mode + Conversation.status)
-                                    .where(Conversation.id == conversation_id)))
     return ".".join(str(p or 0) for p in parts)
 
 
@@ -244,8 +279,9 @@ def _conversation(session: Session, viewer: StaffIdentity, profile: OrgProfile, 
                   lock: bool = False) -> Conversation:
     query = select(Conversation).where(Conversation.id == conversation_id)
     if lock:
-        # Two staff pressing รับเรื่อง together: the second waits here, then sees the first's.
-        query = query.with_for_update()
+        # Two staff pressing รับเรื่อง together: the second waits here, then sees the
+        # first's (read again from the row, not from what this session held before).
+        query = query.with_for_update().execution_options(populate_existing=True)
     conv = session.scalars(query).one_or_none()
     if conv is None:
         raise InboxError("ไม่พบแชทนี้")
@@ -343,14 +379,16 @@ def transcript(session: Session, line_user_id: str, *, limit: int = 200) -> list
     staff_by_key = dict(session.execute(
         select(OutboxMessage.retry_key, StaffUser.display_name).join(StaffUser, StaffUser.id == OutboxMessage.staff_id)
         .where(OutboxMessage.line_user_id == line_user_id, OutboxMessage.retry_key.in_(
-            [r.retry_key for r in rows if r.retry_key]))).tuples()) if rows else {}
+            [r.retry_key for r in rows if r.retry_key]))).tuples().all()) if rows else {}
     lines = [_line(str(r.id), as_utc(r.created_at), r.direction, r.payload, unsent=r.unsent,
                    by=staff_by_key.get(r.retry_key or "") or ("ระบบตอบอัตโนมัติ" if r.direction == "out" else None))
              for r in rows]
-    waiting = session.execute(
-        select(OutboxMessage, StaffUser.display_name).join(StaffUser, StaffUser.id == OutboxMessage.staff_id)
-        .where(OutboxMessage.line_user_id == line_user_id, OutboxMessage.status != "sent")
-        .order_by(OutboxMessage.id)).all()
+    unsent = (select(OutboxMessage, StaffUser.display_name).join(StaffUser, StaffUser.id == OutboxMessage.staff_id)
+              .where(OutboxMessage.line_user_id == line_user_id, OutboxMessage.status != "sent")
+              .order_by(OutboxMessage.id))
+    if len(rows) == limit:  # the transcript is cut: older refused replies are cut with it
+        unsent = unsent.where(OutboxMessage.created_at >= rows[0].created_at)
+    waiting = session.execute(unsent).all()
     for push, name in waiting:
         for n, message in enumerate(push.messages):
             lines.append(_line(f"o{push.id}.{n}", as_utc(push.created_at), "out", message, by=name,
@@ -360,7 +398,8 @@ def transcript(session: Session, line_user_id: str, *, limit: int = 200) -> list
 
 def _line(ident: str, at: datetime, direction: str, message: dict[str, Any], *, by: str | None = None,
           delivery: str = "sent", unsent: bool = False) -> Line:
-    base = {"id": ident, "at": at, "direction": direction, "by": by, "delivery": delivery, "unsent": unsent}
+    base: dict[str, Any] = {"id": ident, "at": at, "direction": direction, "by": by, "delivery": delivery,
+                            "unsent": unsent}
     kind = message.get("type")
     replies = tuple(f"ปุ่ม: {item['action'].get('label', '')}" for item in
                     (message.get("quickReply") or {}).get("items", []) if isinstance(item, dict)
@@ -442,28 +481,29 @@ def start_waiting(session: Session, profile: OrgProfile, line_user_id: str, *, r
                   channel: str | None = None, topic: str | None = None, now: datetime | None = None) -> Waiting:
     """The resident asked for a person (or the bot could not understand them twice):
     the chat goes to manual mode, waiting, with the unit that owns the channel (none
-    when unsure: every inbox officer then sees it). Staff are told in the inbox and,
-    when the profile names a LINE group, by a push to it (an outbox row here)."""
+    when unsure: every inbox officer then sees it, whichever unit had it last time).
+    Staff are told in the inbox and, when the profile names a LINE group, by one
+    push to it per waiting chat (an outbox row here)."""
     now = now or utcnow()
     conv = conversations.conversation(session, line_user_id)
     already = conv.handling_id is not None and conv.mode == conversations.MANUAL
-    unit = profile.unit_for_intent(channel)
     if conv.handling_id is None:
-        handling = ChatHandling(line_user_id=line_user_id, reason=reason, unit=unit.key if unit else conv.unit,
-                                channel=channel, opened_at=as_utc(now), status="new")
+        unit = profile.unit_for_intent(channel)
+        conv.unit = unit.key if unit else None
+        conv.channel = channel
+        conv.status = "new"
+        conv.assigned_staff_id = None
+        handling = ChatHandling(line_user_id=line_user_id, reason=reason, unit=conv.unit, channel=channel,
+                                opened_at=as_utc(now), status="new")
         session.add(handling)
         session.flush()
         conv.handling_id = handling.id
-        conv.status = "new"
-        conv.assigned_staff_id = None
-        if unit is not None:
-            conv.unit = unit.key
-        conv.channel = channel or conv.channel
         if profile.inbox.staff_group_id:
-            user = session.scalars(select(LineUser).where(LineUser.line_user_id == line_user_id)).one()
+            name = session.scalar(select(LineUser.display_name).where(LineUser.line_user_id == line_user_id))
+            about = f" · “{topic[:80]}”" if topic else ""
             outbox.enqueue(session, profile.inbox.staff_group_id, [{"type": "text", "text": (
-                f"มีแชทรอเจ้าหน้าที่: {user.display_name or 'ผู้ใช้ LINE'} · {unit_name(profile, conv.unit)}"
-                f"{' · ' + topic[:80] if topic else ''} — เปิดดูในระบบหลังบ้าน เมนูกล่องข้อความ")}],
+                f"มีแชทรอเจ้าหน้าที่ ({REASON_NAMES[reason]}): {name or 'ผู้ใช้ LINE'} · "
+                f"{unit_name(profile, conv.unit)}{about} — เปิดดูได้ที่เมนูกล่องข้อความในระบบหลังบ้าน")}],
                 reason="staff_alert", retry_key=outbox.retry_key_for("staff_alert", str(handling.id)))
     if conv.mode != conversations.MANUAL:
         conv.mode = conversations.MANUAL
@@ -476,18 +516,27 @@ def start_waiting(session: Session, profile: OrgProfile, line_user_id: str, *, r
 
 def release_idle(session: Session, profile: OrgProfile, *, now: datetime | None = None) -> list[str]:
     """Manual chats no staff member has written in for the profile's
-    `inbox.manual_idle_hours` return to the bot, when the profile says so. Their
-    status stays as staff left it: a chat nobody answered stays in the waiting
-    list, with the bot answering meanwhile, until someone takes it or ends it."""
+    `inbox.manual_idle_hours` return to the bot, when the profile says so
+    (`inbox.return_to_ai_when_idle`; the seed's municipality returns to the bot only
+    at เสร็จสิ้น). Only the mode changes; the status stays as staff left it, and so
+    does the handling: a chat nobody answered stays ใหม่ in the waiting list, one
+    taken stays ดำเนินการ under its staff member, with the bot answering meanwhile,
+    until someone ends it with เสร็จสิ้น."""
     if not profile.inbox.return_to_ai_when_idle:
         return []
     cutoff = as_utc((now or utcnow()) - timedelta(hours=profile.inbox.manual_idle_hours))
+    # Idle since manual mode began and since the last staff message, whichever is
+    # later (a staff message of an earlier handling says nothing about this one).
     convs = session.scalars(select(Conversation).where(
-        Conversation.mode == conversations.MANUAL,
-        func.coalesce(Conversation.last_staff_message_at, Conversation.manual_since) < cutoff)).all()
+        Conversation.mode == conversations.MANUAL, Conversation.manual_since < cutoff,
+        or_(Conversation.last_staff_message_at.is_(None), Conversation.last_staff_message_at < cutoff))).all()
     for conv in convs:
         conv.mode = conversations.AUTO
         conv.manual_since = None
+        # Not a staff action, but one staff must be able to see: why the bot answers again.
+        audit.record(session, None, "chat_idle_returned", username=audit.SYSTEM, record_type="chat",
+                     record_id=conv.id, before={"mode": conversations.MANUAL}, after={"mode": conversations.AUTO},
+                     detail=f"ไม่มีเจ้าหน้าที่ตอบภายใน {profile.inbox.manual_idle_hours} ชั่วโมง", at=now)
     return [c.line_user_id for c in convs]
 
 
@@ -503,11 +552,15 @@ def _changed(before: dict[str, Any], conv: Conversation) -> tuple[dict[str, Any]
 
 
 def _handling(session: Session, conv: Conversation, now: datetime) -> ChatHandling:
-    """The chat's open handling, opened now when staff start one themselves."""
+    """The chat's open handling, opened now when staff start one themselves; a
+    finished chat staff open again is being worked on (ดำเนินการ), not เสร็จสิ้น
+    and out of every list while the bot keeps quiet."""
     if conv.handling_id is not None:
         found = session.get(ChatHandling, conv.handling_id)
         if found is not None:
             return found
+    if conv.status == "done":
+        conv.status = "in_progress"
     handling = ChatHandling(line_user_id=conv.line_user_id, reason="staff", unit=conv.unit, channel=conv.channel,
                             opened_at=as_utc(now), status=conv.status)
     session.add(handling)
@@ -518,7 +571,7 @@ def _handling(session: Session, conv: Conversation, now: datetime) -> ChatHandli
 
 def _require(viewer: StaffIdentity, permission: str) -> None:
     if not viewer.may(permission):
-        raise OutOfScope("รายการนี้")
+        raise OutOfScope(role=viewer.role_name)
 
 
 def take(session: Session, viewer: StaffIdentity, profile: OrgProfile, conversation_id: int, *,
@@ -528,10 +581,13 @@ def take(session: Session, viewer: StaffIdentity, profile: OrgProfile, conversat
     _require(viewer, "chat")
     now = now or utcnow()
     conv = _conversation(session, viewer, profile, conversation_id, lock=True)
-    if conv.assigned_staff_id not in (None, viewer.id) and conv.status != "done" and not take_over:
-        raise AlreadyTaken(names_of(session, [conv.assigned_staff_id]).get(conv.assigned_staff_id, "เจ้าหน้าที่อื่น"))
+    holder, over = conv.assigned_staff_id, False
+    # Taking a finished chat again is a new handling, not taking it from anyone.
+    if holder is not None and holder != viewer.id and conv.status != "done":
+        if not take_over:
+            raise AlreadyTaken(names_of(session, [holder]).get(holder, "เจ้าหน้าที่อื่น"))
+        over = True
     before = _snapshot(conv)
-    previous = conv.assigned_staff_id
     handling = _handling(session, conv, now)
     conv.assigned_staff_id = viewer.id
     conv.status = handling.status = "in_progress"
@@ -540,7 +596,6 @@ def take(session: Session, viewer: StaffIdentity, profile: OrgProfile, conversat
         conv.manual_since = as_utc(now)
     if handling.taken_at is None:
         handling.taken_at, handling.taken_by = as_utc(now), viewer.id
-    over = previous not in (None, viewer.id)
     old, new = _changed(before, conv)
     audit.record(session, viewer, "chat_taken_over" if over else "chat_taken", record_type="chat",
                  record_id=conv.id, before=old, after=new, client=client)
@@ -551,7 +606,8 @@ def reply(session: Session, viewer: StaffIdentity, profile: OrgProfile, conversa
           messages: Sequence[dict[str, Any]], *, nonce: str, client: str | None = None,
           now: datetime | None = None) -> outbox.Push:
     """Staff write to the resident: a push through the outbox. The form's nonce
-    makes the retry key, so a double click or a resent form sends once."""
+    makes the retry key, so a double click or a resent form sends once and is
+    audited once."""
     _require(viewer, "chat")
     now = now or utcnow()
     conv = _conversation(session, viewer, profile, conversation_id)
@@ -560,14 +616,19 @@ def reply(session: Session, viewer: StaffIdentity, profile: OrgProfile, conversa
     for message in messages:
         if message.get("type") == "text" and not 0 < len(message.get("text", "").strip()) <= MAX_REPLY_CHARS:
             raise InboxError(f"ข้อความต้องไม่ว่างและยาวไม่เกิน {MAX_REPLY_CHARS:,} ตัวอักษร")
+    if not nonce.strip():  # every reply would share one retry key, and only the first would go
+        raise InboxError("แบบฟอร์มไม่สมบูรณ์ กรุณาโหลดหน้านี้ใหม่แล้วส่งอีกครั้ง")
     key = outbox.retry_key_for("staff", str(conv.id), nonce[:64])
+    queued_before = session.scalar(select(OutboxMessage.id).where(OutboxMessage.retry_key == key)) is not None
     push = outbox.enqueue(session, conv.line_user_id, messages, reason="staff", retry_key=key)
+    if queued_before:
+        return push
     session.execute(OutboxMessage.__table__.update().where(OutboxMessage.id == push.id)
                     .values(staff_id=viewer.id))
+    before = _snapshot(conv)
     handling = _handling(session, conv, now)
     if handling.first_response_at is None:
         handling.first_response_at, handling.first_response_by = as_utc(now), viewer.id
-    before = _snapshot(conv)
     if conv.mode != conversations.MANUAL:  # answering by hand: the bot stops talking over it
         conv.mode = conversations.MANUAL
         conv.manual_since = as_utc(now)
@@ -593,6 +654,8 @@ def set_status(session: Session, viewer: StaffIdentity, profile: OrgProfile, con
         raise InboxError("กรุณาเลือกสถานะจากรายการ")
     now = now or utcnow()
     conv = _conversation(session, viewer, profile, conversation_id, lock=True)
+    if status == "done" and conv.status == "done" and conv.handling_id is None:
+        return conv  # finished already (a second click): nothing to close, nobody to tell again
     before = _snapshot(conv)
     handling = _handling(session, conv, now)
     conv.status = handling.status = status
@@ -655,10 +718,12 @@ def forward(session: Session, viewer: StaffIdentity, profile: OrgProfile, conver
         person = session.get(StaffUser, staff_id)
         if person is None or not person.active:
             raise InboxError("ไม่พบเจ้าหน้าที่ที่จะส่งต่อ หรือบัญชีถูกปิดใช้งาน")
+        if person.role not in PERMISSIONS["chat"]:
+            raise InboxError(f"{person.display_name} ไม่มีสิทธิ์ตอบแชท กรุณาเลือกเจ้าหน้าที่คนอื่น")
         to_name = person.display_name
         conv.assigned_staff_id = staff_id
-        their_units = session.scalars(select(StaffUnit.unit).where(StaffUnit.staff_id == staff_id)).all()
-        if conv.unit not in their_units and their_units:
+        their_units = sorted(session.scalars(select(StaffUnit.unit).where(StaffUnit.staff_id == staff_id)))
+        if their_units and conv.unit not in units_below(profile, their_units):
             conv.unit = handling.unit = their_units[0]
     else:
         conv.unit = handling.unit = unit
@@ -764,8 +829,8 @@ def figures(session: Session, profile: OrgProfile, *, since: datetime, until: da
         if who is not None:
             by_staff.setdefault(who, []).append(row)
     names = names_of(session, list(by_staff))
-    return ([_figures(unit_name(profile, unit), group) for unit, group in sorted(by_unit.items(),
-                                                                                 key=lambda kv: kv[0] or "")],
+    units_in_order = sorted(by_unit, key=lambda unit: _profile_order(profile, unit))
+    return ([_figures(unit_name(profile, unit), by_unit[unit]) for unit in units_in_order],
             [_figures(names.get(who, str(who)), group) for who, group in sorted(by_staff.items())])
 
 
@@ -781,15 +846,25 @@ def report(session: Session, profile: OrgProfile, *, since: datetime, until: dat
     table: dict[str | None, dict[str, int]] = {}
     for unit, status, count in session.execute(query):
         table.setdefault(unit, {s: 0 for s in STATUS_NAMES})[status] = count
-    return [(unit_name(profile, unit), counts) for unit, counts in sorted(table.items(), key=lambda kv: kv[0] or "")]
+    return [(unit_name(profile, unit), counts) for unit, counts in sorted(table.items(),
+                                                                         key=lambda kv: _profile_order(profile, kv[0]))]
+
+
+def _profile_order(profile: OrgProfile, unit: str | None) -> int:
+    """Units as the profile lists them (a division, then its sections), unsorted last."""
+    keys = [u.key for u in profile.units]
+    return keys.index(unit) if unit in keys else len(keys)
 
 
 def counts(session: Session, viewer: StaffIdentity, profile: OrgProfile) -> dict[str, Any]:
-    """The dashboard's chat figures: waiting, per status, per unit (of what this
-    staff member sees)."""
+    """The dashboard's chat figures, of what this staff member sees: waiting; per
+    status, each the number `chat_list(status=...)` lists (เสร็จสิ้น: chats staff
+    finished, not those the bot alone ever answered); open chats per unit."""
     scope = _scope(viewer, profile)
-    per_status = dict(session.execute(select(Conversation.status, func.count()).where(
-        scope, Conversation.handling_id.is_not(None)).group_by(Conversation.status)).tuples())
+    per_status = dict(session.execute(
+        select(Conversation.status, func.count()).where(scope, or_(Conversation.handling_id.is_not(None),
+                                                                   _status_is("done")))
+        .group_by(Conversation.status)).tuples().all())
     per_unit = session.execute(select(Conversation.unit, func.count()).where(
         scope, Conversation.handling_id.is_not(None)).group_by(Conversation.unit)).all()
     waiting = session.scalar(select(func.count()).select_from(Conversation).where(scope, _filter("waiting", viewer,
@@ -801,3 +876,96 @@ def counts(session: Session, viewer: StaffIdentity, profile: OrgProfile) -> dict
 def open_chat_of(session: Session, line_user_id: str) -> int | None:
     """The conversation id of a LINE user, for links from other screens."""
     return session.scalar(select(Conversation.id).where(Conversation.line_user_id == line_user_id))
+
+
+def resident_picture(session: Session, viewer: StaffIdentity, profile: OrgProfile, conversation_id: int,
+                     message_id: str) -> str:
+    """The LINE message id of a picture the resident sent in this chat, for the
+    office to fetch from LINE: only within the viewer's scope (`OutOfScope`), and
+    only a picture of this chat (an id from another chat is not found)."""
+    conv = _conversation(session, viewer, profile, conversation_id)
+    found = session.scalar(select(ChatMessage.line_message_id).where(
+        ChatMessage.line_user_id == conv.line_user_id, ChatMessage.line_message_id == message_id[:64],
+        ChatMessage.direction == "in", ChatMessage.type == "image", ChatMessage.unsent.is_(False)))
+    if found is None:
+        raise InboxError("ไม่พบรูปภาพนี้ในแชท")
+    return found
+
+
+# -- pictures staff send --------------------------------------------------------
+MAX_PICTURE_BYTES = 10 * 1024 * 1024  # LINE's limit for an image message's original
+PICTURE_SIDE = 2048  # plenty on a phone screen, and well under LINE's 10 MB as JPEG
+PREVIEW_SIDE = 480  # the chat's thumbnail; LINE allows 1 MB
+STAFF_MEDIA = "staff_media"  # under the deployment's data directory
+_PICTURE_NAME = re.compile(r"[0-9a-f]{64}(\.preview)?\.jpg")
+
+
+@dataclass(frozen=True)
+class StaffPicture:
+    """A picture a staff member sends, re-encoded: its original and its preview,
+    named by the original's content hash (`name`, `preview_name`)."""
+
+    digest: str
+    original: bytes
+    preview: bytes
+
+    @property
+    def name(self) -> str:
+        return f"{self.digest}.jpg"
+
+    @property
+    def preview_name(self) -> str:
+        return f"{self.digest}.preview.jpg"
+
+
+def staff_picture(data: bytes) -> StaffPicture:
+    """Check and re-encode an upload: JPEG or PNG as its first bytes say (never
+    its name or declared type), at most 10 MB, turned upright and written again as
+    JPEG, which leaves the EXIF (a phone's GPS position) behind."""
+    if not data:
+        raise InboxError("กรุณาเลือกไฟล์รูปภาพ")
+    if len(data) > MAX_PICTURE_BYTES:
+        raise InboxError(f"รูปภาพใหญ่เกิน {MAX_PICTURE_BYTES // (1024 * 1024)} MB กรุณาย่อขนาดรูปแล้วลองใหม่")
+    if picture_format(data) is None:
+        raise InboxError("ส่งได้เฉพาะรูปภาพ JPEG หรือ PNG กรุณาเลือกไฟล์รูปภาพอีกครั้ง")
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            width, height = opened.size
+            if max(width, height) > MAX_SIDE or width * height > MAX_PIXELS:
+                raise InboxError("รูปภาพมีความละเอียดสูงเกินไป กรุณาย่อรูปแล้วลองใหม่")
+            opened.draft("RGB", (PICTURE_SIDE, PICTURE_SIDE))  # a JPEG decodes straight to about that size
+            upright = ImageOps.exif_transpose(opened)
+            if upright.mode in ("RGBA", "LA", "P"):  # transparency over white, as LINE would show it
+                rgba = upright.convert("RGBA")
+                upright = Image.new("RGB", rgba.size, "white")
+                upright.paste(rgba, mask=rgba.getchannel("A"))
+            picture = upright.convert("RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise InboxError("เปิดไฟล์นี้เป็นรูปภาพไม่ได้ ไฟล์อาจเสียหาย กรุณาเลือกรูปอื่น") from None
+
+    def jpeg(side: int, quality: int) -> bytes:
+        copy = picture.copy()
+        copy.thumbnail((side, side))
+        out = io.BytesIO()
+        copy.save(out, format="JPEG", quality=quality, optimize=True)
+        return out.getvalue()
+
+    original = jpeg(PICTURE_SIDE, 88)
+    return StaffPicture(hashlib.sha256(original).hexdigest(), original, jpeg(PREVIEW_SIDE, 80))
+
+
+def keep_staff_picture(data_dir: Path, picture: StaffPicture) -> None:
+    """Store both files where the public picture route finds them; the same
+    picture sent twice is one pair of files."""
+    for name, content in ((picture.name, picture.original), (picture.preview_name, picture.preview)):
+        target = data_dir / STAFF_MEDIA / name
+        if not target.exists():
+            write_atomically(target, content)
+
+
+def staff_picture_path(data_dir: Path, name: str) -> Path | None:
+    """A stored staff picture by the name its link carries; None for any other name."""
+    if not _PICTURE_NAME.fullmatch(name):
+        return None
+    path = data_dir / STAFF_MEDIA / name
+    return path if path.is_file() else None

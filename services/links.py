@@ -11,6 +11,8 @@ from services.payments.signing import sign_url
 QR_LIFETIME = 24 * 3600  # a bill stays in the chat for a day of paying
 RECEIPT_LIFETIME = 7 * 24 * 3600  # the receipts menu always makes a fresh one
 SLIP_FORM_LIFETIME = 30 * 60
+# LINE fetches a picture when the resident opens the chat, maybe days later.
+STAFF_PICTURE_LIFETIME = 90 * 24 * 3600
 
 
 class Links:
@@ -37,3 +39,7 @@ class Links:
         if invoice_id is not None:
             params["i"] = invoice_id
         return self._link("/web/slips/new", params, lifetime=SLIP_FORM_LIFETIME)
+
+    def staff_picture(self, name: str) -> str:
+        """A picture staff sent in a chat (services.inbox.staff_picture's file name)."""
+        return self._link(f"/web/staff-pictures/{name}", {}, lifetime=STAFF_PICTURE_LIFETIME)

@@ -213,16 +213,17 @@ def update_staff(session: Session, username: str, *, display_name: str, role: st
     _check_role_and_units(role, units, known_units)
     if not display_name.strip():
         raise StaffError("กรุณาระบุชื่อที่แสดง")
-    old = {"display_name": user.display_name, "role": user.role, "units": list(units_of(session, user.id)),
-           "active": user.active}
-    new = {"display_name": display_name.strip()[:200], "role": role, "units": sorted(set(units)), "active": active}
+    name, new_units = display_name.strip()[:200], sorted(set(units))
+    old: dict[str, object] = {"display_name": user.display_name, "role": user.role,
+                              "units": list(units_of(session, user.id)), "active": user.active}
+    new: dict[str, object] = {"display_name": name, "role": role, "units": new_units, "active": active}
     if old == new:
         return {}, {}
-    user.display_name, user.role, user.active = new["display_name"], role, active
+    user.display_name, user.role, user.active = name, role, active
     session.execute(delete(StaffUnit).where(StaffUnit.staff_id == user.id))
-    session.add_all(StaffUnit(staff_id=user.id, unit=unit) for unit in new["units"])
+    session.add_all(StaffUnit(staff_id=user.id, unit=unit) for unit in new_units)
     session.flush()
-    if (old["role"], old["units"], old["active"]) != (role, new["units"], active):
+    if (old["role"], old["units"], old["active"]) != (role, new_units, active):
         end_sessions(session, user.id)
     changed = [k for k in old if old[k] != new[k]]
     return {k: old[k] for k in changed}, {k: new[k] for k in changed}
@@ -334,7 +335,8 @@ def names_of(session: Session, staff_ids: Collection[int]) -> dict[int, str]:
     ids = {i for i in staff_ids if i is not None}
     if not ids:
         return {}
-    return dict(session.execute(select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(ids))).tuples())
+    return dict(session.execute(select(StaffUser.id, StaffUser.display_name)
+                                .where(StaffUser.id.in_(ids))).tuples().all())
 
 
 # The demo's logins, one per role (username: role, name, units by profile kind).

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, send_file
 from sqlalchemy.orm import Session
 
 from flows import cards
@@ -16,6 +16,7 @@ from services.billing.payments import check_payment_day, earliest_payment_day
 from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipSubmission, submit_slip
 from services.container import Services
 from services.ids import parse_id
+from services.inbox import staff_picture_path
 from services.messaging.outbox import enqueue, retry_key_for
 from services.payments.qrimage import payment_card_png
 from services.payments.signing import SignatureError, verify
@@ -92,6 +93,17 @@ def blueprint(services: Services) -> Blueprint:
         return Response(pdf, mimetype="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="receipt-{receipt_id}.pdf"',
                                  "Cache-Control": "private, no-store"})
+
+    @bp.get("/staff-pictures/<name>")
+    def staff_picture(name: str) -> Response:
+        """A picture staff sent in the chat, as LINE fetches it from the image message's links."""
+        _signed()
+        path = staff_picture_path(services.data_dir, name)
+        if path is None:
+            abort(404)
+        response = send_file(path, mimetype="image/jpeg")
+        response.headers["Cache-Control"] = "private, max-age=86400"  # named by its content: it never changes
+        return response
 
     @bp.route("/slips/new", methods=["GET", "POST"])
     def slip_form() -> Response | str:

@@ -2,6 +2,7 @@
 yet: its intents answer with the office's phone numbers until its conversations are built."""
 from __future__ import annotations
 
+from admin.pages import Tile
 from modules.descriptor import MenuEntry, Module, requires
 
 MODULE = Module(
@@ -13,4 +14,6 @@ MODULE = Module(
         MenuEntry("track_status", "ติดตามเรื่อง", position=100),
     ),
     check=requires("complaint_categories", "โมดูล cases ต้องกำหนด complaint_categories"),
+    # Its screens come with the module; the dashboard keeps its place meanwhile.
+    tiles=(Tile("เรื่องร้องเรียน/คำร้อง", "dashboard"),),
 )

@@ -4,29 +4,40 @@ when it could not understand twice in a row. Either way the chat waits for staff
 from __future__ import annotations
 
 from flows import messages as m
-from flows.engine import Context, Messages, Turn
-from nlu.types import Parse
+from flows.engine import Context, Messages, ParseLike, Turn
 from services import inbox
 
 # Not a topic a unit could own: what a guess of the channel skips.
 SOCIAL = {"greet", "thanks", "help", "talk_to_staff", "out_of_scope"}
-# A second guess weaker than this says nothing about the topic.
-CHANNEL_MIN_CONFIDENCE = 0.15
+# How many times likelier than any other topic the guessed one must be. A request
+# for a person takes nearly all the NLU's confidence ("ขอคุยกับเจ้าหน้าที่เรื่องภาษี"
+# is talk_to_staff at 0.9999), so the topic shows in how far the first topic stands
+# out from the others: hundreds of times when the message names one, about one to
+# three times when it names none (or is not understood at all).
+TOPIC_MARGIN = 20.0
 
 
-def channel_of(parse: Parse | None) -> str | None:
-    """What the resident is asking about, when the message says so clearly enough
-    ("ขอคุยกับเจ้าหน้าที่เรื่องภาษี" → tax_fee_notice); None: unsure, every officer sees it."""
-    if parse is None:
+def channel_of(parse: ParseLike | None) -> str | None:
+    """What the resident is asking about, when the message says so clearly
+    ("ขอคุยกับเจ้าหน้าที่เรื่องภาษีขยะ" → tax_fee_notice); None when unsure: the chat
+    then waits unsorted, seen by every inbox officer."""
+    if parse is None or not parse.ranking or parse.intent == "out_of_scope":
+        return None  # a message about nothing the NLU knows has no topic to stand out
+    topics = [(intent, score) for intent, score in parse.ranking if intent not in SOCIAL]
+    if not topics:
         return None
-    return next((intent for intent, score in parse.ranking
-                 if intent not in SOCIAL and score >= CHANNEL_MIN_CONFIDENCE), None)
+    # An intent below the ranking (it holds the first few) is no likelier than its last.
+    rival = topics[1][1] if len(topics) > 1 else parse.ranking[-1][1]
+    intent, score = topics[0]
+    return intent if score > 0 and score >= TOPIC_MARGIN * rival else None
 
 
 def _wait(turn: Turn, ctx: Context, *, reason: str, key: str) -> Messages:
     with ctx.db.session() as session, session.begin():
         waiting = inbox.start_waiting(session, ctx.profile, ctx.user_id, reason=reason, channel=channel_of(turn.parse),
                                       topic=turn.text or None, now=ctx.now())
+    if ctx.profile.inbox.staff_group_id:
+        ctx.services.sender.wake()  # the staff group's alert, now rather than at the job process's round
     if waiting.already:
         return [m.text(ctx.say("handoff_already"))]
     when = ctx.say("staff_answer_now" if waiting.in_hours else "staff_answer_later", hours=waiting.hours)

@@ -2,6 +2,7 @@
 yet: its intents answer with the office's phone numbers until its conversations are built."""
 from __future__ import annotations
 
+from admin.pages import Tile
 from modules.descriptor import MenuEntry, Module, requires
 
 MODULE = Module(
@@ -12,4 +13,6 @@ MODULE = Module(
         MenuEntry("water_service", "ขอใช้บริการประปา", position=50),
     ),
     check=requires("tariffs", "โมดูล water ต้องกำหนด tariffs (อัตราค่าน้ำ)"),
+    # Its screens come with the module; the dashboard keeps its place meanwhile.
+    tiles=(Tile("งานประปา", "dashboard"),),
 )

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Literal, cast, get_args
 
 from PIL import Image, ImageOps
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -393,3 +393,12 @@ def slip_recipients(session: Session, slip_id: int) -> list[str]:
         return [slip.line_user_id]
     return followers_of(session, slip.customer_id)
 
+
+
+def count_pending(session: Session, *, since: datetime | None = None) -> int:
+    """Slips waiting for review; with `since`, only those sent from then on (the
+    dashboard's "today"). A count, not `pending_slips`: that reads every slip's invoices."""
+    query = select(func.count()).select_from(Slip).where(Slip.status == "pending")
+    if since is not None:
+        query = query.where(Slip.created_at >= as_utc(since))
+    return session.scalar(query) or 0
