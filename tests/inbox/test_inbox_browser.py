@@ -8,6 +8,7 @@ import base64
 import io
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,9 +49,11 @@ def _eventually(check: Callable[[], Any], what: str, timeout: float = 15) -> Any
     raise AssertionError(f"{what} within {timeout} s")
 
 
-def _login(page, base: str, username: str) -> None:
+def _login(page, base: str, username: str, shot: Path | None = None) -> None:
     page.goto(f"{base}/admin/inbox")
     page.fill("input[name=username]", username)
+    if shot is not None:
+        page.screenshot(path=str(shot))
     page.fill("input[name=password]", "demo1234")
     _go(page, "button:has-text('เข้าสู่ระบบ')")
 
@@ -81,9 +84,10 @@ def _texts(stack, user: str) -> list[str]:
 
 
 def test_staff_take_answer_and_finish_a_chat_live_and_the_resident_reads_it(town, page, shots):
+    """Also the pictures of the staff guide (docs/คู่มือเจ้าหน้าที่.md), one per step: guide-*.png."""
     base = town.bot.url
     page.set_viewport_size(PC)
-    _login(page, base, "admin")
+    _login(page, base, "admin", shot=shots / "guide-1-login.png")
     _go(page, "a:has-text('รอเจ้าหน้าที่')")
     _mark(page)
 
@@ -100,7 +104,9 @@ def test_staff_take_answer_and_finish_a_chat_live_and_the_resident_reads_it(town
     page.screenshot(path=str(shots / "admin-inbox.png"), full_page=True)
 
     _go(page, ".chat-row:has-text('สมหญิง รอคุย')")
+    page.screenshot(path=str(shots / "guide-2-open-chat.png"))
     _go(page, "form.take button:has-text('รับเรื่อง')")
+    page.screenshot(path=str(shots / "guide-3-taken.png"))
     assert "รับเรื่องแล้ว" in page.inner_text(".notice.ok")
     assert page.input_value("select[name=status]") == "in_progress" and page.input_value("select[name=mode]") == "manual"
     _mark(page)
@@ -125,8 +131,10 @@ def test_staff_take_answer_and_finish_a_chat_live_and_the_resident_reads_it(town
     page.screenshot(path=str(shots / "admin-inbox-chat.png"))
 
     page.select_option("select[name=status]", "done")
+    page.screenshot(path=str(shots / "guide-4-choose-done.png"))
     _go(page, "form.control:has(select[name=status]) button")
     assert "เสร็จสิ้นแล้ว" in page.inner_text(".notice.ok")
+    page.screenshot(path=str(shots / "guide-5-done.png"))
     _eventually(lambda: say("chat_done", PROFILE) in _texts(town, user), "the resident was not told it is done")
     assert page.input_value("select[name=mode]") == "auto"
     again = town.say(user, "สวัสดีครับ")
