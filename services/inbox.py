@@ -114,8 +114,23 @@ def unit_name(profile: OrgProfile, key: str | None) -> str:
 
 
 # -- the list -----------------------------------------------------------------
+class _Controls:
+    """The Thai names of a chat's two controls, for the list and the chat alike."""
+
+    status: str
+    mode: str
+
+    @property
+    def status_name(self) -> str:
+        return STATUS_NAMES[self.status]
+
+    @property
+    def mode_name(self) -> str:
+        return MODE_NAMES[self.mode]
+
+
 @dataclass(frozen=True)
-class ChatRow:
+class ChatRow(_Controls):
     id: int
     line_user_id: str
     display_name: str
@@ -130,14 +145,6 @@ class ChatRow:
     mode: str
     assigned: str | None
     tags: tuple[str, ...] = ()
-
-    @property
-    def status_name(self) -> str:
-        return STATUS_NAMES[self.status]
-
-    @property
-    def mode_name(self) -> str:
-        return MODE_NAMES[self.mode]
 
 
 @dataclass(frozen=True)
@@ -311,7 +318,7 @@ class Line:
 
 
 @dataclass(frozen=True)
-class ChatView:
+class ChatView(_Controls):
     id: int
     line_user_id: str
     display_name: str
@@ -332,14 +339,6 @@ class ChatView:
     tags: tuple[str, ...]
     accounts: list[tuple[str, str]]  # (code, name)
     canned: list[str] = field(default_factory=list)
-
-    @property
-    def status_name(self) -> str:
-        return STATUS_NAMES[self.status]
-
-    @property
-    def mode_name(self) -> str:
-        return MODE_NAMES[self.mode]
 
 
 def chat_view(session: Session, viewer: StaffIdentity, profile: OrgProfile, conversation_id: int, *,
