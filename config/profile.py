@@ -197,6 +197,11 @@ class OrgProfile(_Strict):
     def has(self, module: str) -> bool:
         return module in self.modules
 
+    @property
+    def question_particle(self) -> str:
+        """A question ends with คะ where a statement ends with ค่ะ; ครับ ends both."""
+        return "คะ" if self.polite_particle == "ค่ะ" else "ครับ"
+
     @model_validator(mode="after")
     def _units_form_a_tree(self) -> OrgProfile:
         keys = [u.key for u in self.units]

@@ -69,6 +69,7 @@ def _org_scope(profile: OrgProfile) -> dict[str, Any]:
         "name": profile.name,
         "short_name": profile.short_name,
         "particle": profile.polite_particle,
+        "question": profile.question_particle,  # ends a question: คะ / ครับ
         "primary": profile.colours.primary,
         "secondary": profile.colours.secondary,
         "text_on_primary": profile.colours.text_on_primary,

@@ -74,6 +74,17 @@ def not_sure(turn: Turn, ctx: Context) -> Messages:
     return [m.text(ctx.say("not_sure"), suggestions(ctx, guesses))]
 
 
+def clarify(turn: Turn, ctx: Context) -> Messages | None:
+    """Two services the message could mean, too close to pick one: ask which, with both as
+    quick replies, rather than answer the wrong one. None when there is nothing to ask
+    (one of them is not offered here, or is an emergency, which is never held up)."""
+    first, second = turn.parse.alternatives(2) if turn.parse else ("", "")
+    if {first, second} & {"emergency", "talk_to_staff"} or not {first, second} <= ctx.offer.answered:
+        return None
+    return [m.text(ctx.say("clarify", first=intent_label(first), second=intent_label(second)),
+                   suggestions(ctx, [first, second]))]
+
+
 def not_understood(turn: Turn, ctx: Context) -> Messages:
     if turn.kind == "text" and len(turn.text) > 1000:
         return [m.text(ctx.say("too_long"), suggestions(ctx, []))]

@@ -87,9 +87,11 @@ class Channel(Protocol):
 
 @dataclass(frozen=True)
 class Offer:
-    """The services the organisation offers, in the help menu's order: (intent, button label)."""
+    """The services the organisation offers, in the help menu's order: (intent, button label),
+    and every intent its modules answer (also those not on the menu: register, pay_bill)."""
 
     services: tuple[tuple[str, str], ...] = ()
+    answered: frozenset[str] = frozenset()
 
     def intents(self) -> list[str]:
         return [intent for intent, _ in self.services]
@@ -208,6 +210,8 @@ class Router:
     actions: dict[str, Target] = field(default_factory=dict)
     events: dict[str, Handler] = field(default_factory=dict)
     not_sure: Handler | None = None  # the NLU is unsure: ask with its top guesses
+    # The NLU's best two are too close to pick one: ask which (None: nothing to ask).
+    clarify: Claimer | None = None
     fallback: Handler | None = None  # nothing matched at all
     # The second message in a row the bot could not understand: a person takes over.
     escalate: Handler | None = None
@@ -275,6 +279,10 @@ class Engine:
             ctx.slots[step.slot] = value
             return prefix + self._advance(flow, state, turn, ctx)
 
+        if turn.kind == "text" and turn.parse is not None and turn.parse.needs_choice and self.router.clarify:
+            question = self.router.clarify(turn, ctx)
+            if question is not None:
+                return prefix + question
         target = self._target(turn)
         if target is None:
             return prefix + self._unmatched(state, turn, ctx)

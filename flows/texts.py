@@ -16,7 +16,9 @@ def _texts() -> dict[str, Any]:
 
 
 def say(key: str, profile: OrgProfile, **values: Any) -> str:
-    return _texts()[key].format(ka=profile.polite_particle, org=profile.short_name, **values)
+    """{ka} ends a statement (ค่ะ / ครับ); {q} ends a question (คะ / ครับ)."""
+    return _texts()[key].format(ka=profile.polite_particle, q=profile.question_particle, org=profile.short_name,
+                                **values)
 
 
 def text_table(key: str) -> dict[str, Any]:

@@ -65,18 +65,20 @@ def load_profile(name_or_path: str) -> OrgProfile:
 
 
 def offer(profile: OrgProfile) -> Offer:
-    """The help menu's services in their order; a service two modules offer appears once."""
+    """The help menu's services in their order (a service two modules offer appears
+    once), and the intents the enabled modules answer."""
     entries: list[MenuEntry] = sorted((e for m in enabled(profile) for e in m.menu), key=lambda e: e.position)
     seen: dict[str, str] = {}
     for entry in entries:
         seen.setdefault(entry.intent, entry.label_for(profile))
-    return Offer(tuple(seen.items()))
+    return Offer(tuple(seen.items()), frozenset(i for m in enabled(profile) for i in m.intents))
 
 
 def build_router(profile: OrgProfile) -> Router:
     """Every way into a conversation. An intent of a module this organisation does
     not run answers politely with its phone numbers instead."""
-    router = Router(menu=basic.menu, not_sure=basic.not_sure, fallback=basic.not_understood, offer=offer(profile),
+    router = Router(menu=basic.menu, not_sure=basic.not_sure, clarify=basic.clarify, fallback=basic.not_understood,
+                    offer=offer(profile),
                     escalate=next((m.escalate for m in enabled(profile) if m.escalate), None))
     router.intents.update({"greet": basic.greet, "thanks": basic.thanks, "help": basic.menu})
     router.actions.update({"consent": basic.consent, "tab": basic.tab_switched})

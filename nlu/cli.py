@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from .data import TRAINING_FILE, load_any
-from .evaluate import evaluate, format_report
+from .data import TRAINING_FILE, load_any, load_yaml
+from .evaluate import cross_validate, evaluate, format_report
 from .model import load_or_train, model_path
 from .pipeline import parse
 
@@ -32,13 +32,22 @@ def train() -> None:
               help="nlu.yml-format file or JSON Lines of {\"text\", \"intent\"}.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate_cmd(data_file: Path, as_json: bool) -> None:
-    """Accuracy, macro F1, per-intent precision/recall and the most confused pairs."""
+    """Accuracy, macro F1, per-intent precision/recall, per-family accuracy, the confusion table."""
     if data_file.resolve() == TRAINING_FILE.resolve():
         click.echo("note: evaluating on the training data itself; scores will be optimistic", err=True)
     data = load_any(data_file)
     if not data.examples:
         raise click.UsageError(f"{data_file} has no labelled examples")
     report = evaluate(data, parse)
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else format_report(report))
+
+
+@nlu_cli.command("cross-validate")
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def cross_validate_cmd(folds: int, as_json: bool) -> None:
+    """K-fold cross-validation of the whole pipeline on nlu/data/nlu.yml (trains k models)."""
+    report, _ = cross_validate(load_yaml(TRAINING_FILE), folds=folds)
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) if as_json else format_report(report))
 
 
@@ -58,5 +67,9 @@ def parse_cmd(text: str, today: object, as_json: bool) -> None:
     click.echo(f"text:    {result.text}")
     click.echo(f"intent:  {result.intent} ({result.confidence:.2f}, {verdict})")
     click.echo("ranking: " + ", ".join(f"{name} {score:.2f}" for name, score in result.ranking))
+    if result.needs_choice:
+        click.echo("ask:     " + " or ".join(result.alternatives(2)))
+    if result.social:
+        click.echo("social:  " + ", ".join(result.social))
     for e in result.to_dict()["entities"]:
         click.echo(f"entity:  {e['type']} {e['value']!r} → {e['normalised']} [{e['start']}:{e['end']}]")

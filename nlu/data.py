@@ -12,6 +12,7 @@ import yaml
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRAINING_FILE = DATA_DIR / "nlu.yml"
 TEST_FILE = DATA_DIR / "test.yml"
+HELDOUT_FILE = DATA_DIR / "test_heldout.yml"
 DICTIONARY_FILE = DATA_DIR / "dictionary.txt"
 
 _ANNOTATION = re.compile(r"\[([^\]]+)\]\s*(?:\([^)]*\)|\{[^}]*\})")
@@ -20,6 +21,9 @@ _ANNOTATION = re.compile(r"\[([^\]]+)\]\s*(?:\([^)]*\)|\{[^}]*\})")
 @dataclass
 class NluData:
     examples: list[tuple[str, str]] = field(default_factory=list)  # (text, intent)
+    # Parallel to `examples`: the family a test example stands for (Rasa `metadata: family:`),
+    # so an evaluation can say which kind of message is weak; None in training data.
+    families: list[str | None] = field(default_factory=list)
     synonyms: dict[str, str] = field(default_factory=dict)  # surface form -> canonical key
     lookups: dict[str, list[str]] = field(default_factory=dict)  # entity type -> surface forms
     regexes: dict[str, list[str]] = field(default_factory=dict)  # entity type -> patterns
@@ -27,6 +31,10 @@ class NluData:
     @property
     def intents(self) -> list[str]:
         return sorted({intent for _, intent in self.examples})
+
+    def add(self, text: str, intent: str, family: str | None = None) -> None:
+        self.examples.append((text, intent))
+        self.families.append(family)
 
 
 def _items(block: str) -> list[str]:
@@ -41,7 +49,9 @@ def load_yaml(path: Path) -> NluData:
     for entry in document.get("nlu") or []:
         items = _items(entry.get("examples", ""))
         if "intent" in entry:
-            data.examples += [(_ANNOTATION.sub(r"\1", item), entry["intent"]) for item in items]
+            family = (entry.get("metadata") or {}).get("family")
+            for item in items:
+                data.add(_ANNOTATION.sub(r"\1", item), entry["intent"], family)
         elif "synonym" in entry:
             data.synonyms.update({item: entry["synonym"] for item in items})
             data.synonyms.setdefault(entry["synonym"], entry["synonym"])
@@ -57,7 +67,8 @@ def load_jsonl(path: Path) -> NluData:
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip():
             row = json.loads(line)
-            data.examples.append((str(row["text"]), str(row["intent"])))
+            family = row.get("family")
+            data.add(str(row["text"]), str(row["intent"]), None if family is None else str(family))
     return data
 
 

@@ -18,9 +18,14 @@ THAI_NUMBER = rf"(?:{_WORD})+"
 
 
 def thai_words_to_int(words: str) -> int | None:
-    """'สองพันห้าร้อย' → 2500; None when the words do not form a number."""
+    """'สองพันห้าร้อย' → 2500; None when the words do not form a number.
+
+    Spoken shortcuts count too: a digit from two to nine right after พัน, หมื่น, แสน or
+    ล้าน is the next place down ("พันห้า" 1,500, "สองหมื่นห้า" 25,000, "ล้านสอง"
+    1,200,000), and นึง after ร้อย or more only says "one" of it ("พันนึง" 1,000)."""
     total = current = 0
     digit: int | None = None
+    last_magnitude = 0
     tokens = _WORD_RE.findall(words)
     if not tokens or "".join(tokens) != words:
         return None
@@ -31,10 +36,15 @@ def thai_words_to_int(words: str) -> int | None:
             digit = _DIGIT_WORDS[token]
         elif token == "ล้าน":
             total = (total + current + (digit or 0) or 1) * 1_000_000
-            current, digit = 0, None
+            current, digit, last_magnitude = 0, None, 1_000_000
         else:
             current += (1 if digit is None else digit) * _MAGNITUDES[token]
-            digit = None
+            digit, last_magnitude = None, _MAGNITUDES[token]
+    if digit is not None and len(tokens) > 1 and tokens[-2] in _MAGNITUDES:
+        if tokens[-1] == "นึง" and last_magnitude >= 100:
+            return total + current
+        if last_magnitude >= 1_000 and tokens[-1] not in ("หนึ่ง", "เอ็ด"):
+            return total + current + digit * last_magnitude // 10
     return total + current + (digit or 0)
 
 
@@ -75,9 +85,9 @@ def phones(text: str) -> Iterator[Entity]:
 
 # ---- money amounts -----------------------------------------------------------------------
 _MULTIPLIERS = {"k": 1_000, "K": 1_000, "พัน": 1_000, "หมื่น": 10_000, "แสน": 100_000, "ล้าน": 1_000_000}
-_UNIT = r"บาท|บ\.|฿|\.-"
+_UNIT = r"บาท|บ\.|฿|\.-|(?i:baht|thb)(?![a-z])"
 _DIGIT_AMOUNT = re.compile(
-    r"(?<![A-Za-z0-9.,/:+\-])(?P<cur>฿\s?)?"
+    r"(?<![A-Za-z0-9.,/:+\-])(?P<cur>(?:฿|(?i:thb))\s?)?"
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d{1,9}(?:\.\d{1,2})?)(?![\d,]|[./]\d)"
     r"(?:\s?(?P<mult>[kK](?![A-Za-z])|พัน(?!ธ)|หมื่น|แสน|ล้าน))?"
     rf"(?:\s?(?P<unit>{_UNIT}))?"
@@ -112,6 +122,8 @@ def amounts(text: str) -> Iterator[Entity]:
     for m in _WORD_AMOUNT.finditer(text):
         words = m["words"]
         if not (m["unit"] or any(mag in words for mag in _MAGNITUDES)) or words == "ร้อยเอ็ด":
+            continue
+        if not m["unit"] and text[:m.start()].rstrip().endswith(_NOT_MONEY_BEFORE):
             continue
         baht = thai_words_to_int(words)
         if baht is None:

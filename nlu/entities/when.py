@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import date, time, timedelta
 
 from ..types import Entity
+from .numbers import THAI_NUMBER, thai_words_to_int
 
 BE_OFFSET = 543
 
@@ -34,21 +35,28 @@ _MONTH = "|".join(sorted(_month_patterns, key=len, reverse=True))
 
 _WEEKDAYS = {"จันทร์": 0, "อังคาร": 1, "พุธ": 2, "พฤหัสบดี": 3, "พฤหัส": 3, "ศุกร์": 4, "เสาร์": 5, "อาทิตย์": 6}
 _RELATIVE_DAYS = {"วันนี้": 0, "พรุ่งนี้": 1, "มะรืนนี้": 2, "มะรืน": 2, "เมื่อวานซืน": -2,
-                  "เมื่อวานนี้": -1, "เมื่อวาน": -1}
+                  "เมื่อวานนี้": -1, "เมื่อวาน": -1, "today": 0, "tomorrow": 1, "yesterday": -1}
 
 _YEAR = r"(?:\s?(?:พ\.?ศ\.?|ค\.?ศ\.?))?\s?(?P<year>\d{4}|\d{2})(?!\d)"
-_DAY_MONTH = re.compile(rf"(?:วันที่\s?)?(?<!\d)(?P<day>\d{{1,2}})\s?(?P<month>{_MONTH})(?:{_YEAR})?")
+# Days and counts may be spelled: "วันที่สิบห้า", "ยี่สิบธันวา", "อีกสามวัน".
+_COUNT = rf"\d{{1,2}}|{THAI_NUMBER}"
+_DAY_MONTH = re.compile(rf"(?:วันที่\s?)?(?<!\d)(?P<day>{_COUNT})\s?(?P<month>{_MONTH})(?:{_YEAR})?")
 _NUMERIC = re.compile(r"(?<![\d/.:-])(?P<day>\d{1,2})(?P<sep>[/-])(?P<month>\d{1,2})"
                       r"(?:(?P=sep)(?P<year>\d{4}|\d{2}))?(?![\d/])"
                       r"|(?<![\d/.:-])(?P<day2>\d{1,2})\.(?P<month2>\d{1,2})\.(?P<year2>\d{4}|\d{2})(?![\d.])")
 _ISO = re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?!\d)")
-_DAY_ONLY = re.compile(r"วันที่\s?(?P<day>\d{1,2})(?![\d/.:-]|\s?(?:" + _MONTH + "))")
-_RELATIVE = re.compile("|".join(sorted(map(re.escape, _RELATIVE_DAYS), key=len, reverse=True)))
-_IN_DAYS = re.compile(r"อีก\s?(?P<n>\d{1,3})\s?วัน")
+_DAY_ONLY = re.compile(rf"วันที่\s?(?P<day>{_COUNT})(?![\d/.:-]|\s?(?:{_MONTH}))")
+_RELATIVE = re.compile("|".join(sorted(map(re.escape, _RELATIVE_DAYS), key=len, reverse=True)), re.IGNORECASE)
+_IN_DAYS = re.compile(rf"อีก\s?(?P<n>\d{{1,3}}|{THAI_NUMBER})\s?วัน")
 _WEEKDAY = re.compile(r"(?:วัน\s?)?(?P<wd>จันทร์|อังคาร|พุธ|พฤหัสบดี|พฤหัส|ศุกร์|เสาร์|(?<=วัน)อาทิตย์|(?<=วัน )อาทิตย์)"
                       r"(?:\s?(?P<rel>หน้า|ถัดไป|ที่จะถึง|นี้|ที่แล้ว|ก่อน))?")
 _NEXT_WEEK = re.compile(r"(?:สัปดาห์|อาทิตย์|วีค)\s?(?:หน้า|ถัดไป)")
 _NEXT_MONTH = re.compile(r"เดือนหน้า|เดือนถัดไป")
+
+
+def _count(raw: str) -> int:
+    """'15' or 'สิบห้า' → 15; 0 for words that are not a number."""
+    return int(raw) if raw.isdigit() else thai_words_to_int(raw) or 0
 
 
 def _resolve_year(raw: str) -> list[int]:
@@ -82,7 +90,7 @@ def dates(text: str, today: date) -> Iterator[Entity]:
             continue
     for m in _DAY_MONTH.finditer(text):
         month = _MONTH_LOOKUP[m["month"].replace(".", "")]
-        value = _nearest(today, int(m["day"]), month, _resolve_year(m["year"]) if m["year"] else None)
+        value = _nearest(today, _count(m["day"]), month, _resolve_year(m["year"]) if m["year"] else None)
         if value:
             yield Entity("date", m.group(), value, m.start(), m.end())
     for m in _NUMERIC.finditer(text):
@@ -91,9 +99,10 @@ def dates(text: str, today: date) -> Iterator[Entity]:
         if value:
             yield Entity("date", m.group(), value, m.start(), m.end())
     for m in _RELATIVE.finditer(text):
-        yield Entity("date", m.group(), today + timedelta(days=_RELATIVE_DAYS[m.group()]), m.start(), m.end())
+        yield Entity("date", m.group(), today + timedelta(days=_RELATIVE_DAYS[m.group().lower()]), m.start(), m.end())
     for m in _IN_DAYS.finditer(text):
-        yield Entity("date", m.group(), today + timedelta(days=int(m["n"])), m.start(), m.end())
+        if days := _count(m["n"]):
+            yield Entity("date", m.group(), today + timedelta(days=days), m.start(), m.end())
     for m in _WEEKDAY.finditer(text):
         target, rel = _WEEKDAYS[m["wd"]], m["rel"]
         if rel in ("หน้า", "ถัดไป"):
@@ -109,7 +118,7 @@ def dates(text: str, today: date) -> Iterator[Entity]:
         first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
         yield Entity("date", m.group(), first, m.start(), m.end())
     for m in _DAY_ONLY.finditer(text):
-        value = _nearest_day_of_month(today, int(m["day"]))
+        value = _nearest_day_of_month(today, _count(m["day"]))
         if value:
             yield Entity("date", m.group(), value, m.start(), m.end())
 
@@ -139,6 +148,7 @@ _MONG = re.compile(rf"(?P<h>{_HOUR})\s?โมง\s?(?P<part>เช้า|เย�
 _THUM = re.compile(rf"(?:(?P<h>{_HOUR})\s?ทุ่ม|ทุ่ม(?:นึง|หนึ่ง)?){_HALF}")
 _TEE = re.compile(rf"ตี\s?(?P<h>{_HOUR}){_HALF}")
 _NOON = re.compile(rf"เที่ยง(?P<night>คืน)?(?:วัน|ตรง)?{_HALF}")
+_AM_PM = re.compile(r"(?<![\d.:])(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?(?P<ampm>[ap])\.?m\.?(?![a-z])", re.IGNORECASE)
 
 
 def _hour(raw: str) -> int:
@@ -185,3 +195,7 @@ def times(text: str) -> Iterator[Entity]:
             yield Entity("time", m.group(), value, m.start(), m.end())
     for m in _NOON.finditer(text):
         yield Entity("time", m.group(), time(0 if m["night"] else 12, 30 if m["half"] else 0), m.start(), m.end())
+    for m in _AM_PM.finditer(text):
+        hour = int(m["h"]) % 12 + (12 if m["ampm"].lower() == "p" else 0)
+        if 1 <= int(m["h"]) <= 12 and (value := _time(hour, int(m["m"] or 0))):
+            yield Entity("time", m.group(), value, m.start(), m.end())

@@ -109,6 +109,27 @@ CASES = [
     ("โอน 850 บ.", "amount", Decimal("850.00")),
     ("ค่าน้ำ250บาท", "amount", Decimal("250.00")),
     ("โอนไป 1500 ครับ", "amount", Decimal("1500.00")),
+    # spelled and spoken numbers, Thai digits, English units
+    ("โอนไปสองหมื่นแล้ว", "amount", Decimal("20000.00")),
+    ("โอนไปพันห้า", "amount", Decimal("1500.00")),
+    ("ค่าเช่าสองหมื่นห้า", "amount", Decimal("25000.00")),
+    ("แสนห้า", "amount", Decimal("150000.00")),
+    ("พันนึง", "amount", Decimal("1000.00")),
+    ("หนึ่งพันหนึ่งบาท", "amount", Decimal("1001.00")),
+    ("๑๒๓๔ บาท", "amount", Decimal("1234.00")),
+    ("โอน ๑,๒๐๐ บาท", "amount", Decimal("1200.00")),
+    ("โอน 500 baht", "amount", Decimal("500.00")),
+    ("THB 1,200", "amount", Decimal("1200.00")),
+    ("วันที่สิบห้า", "date", D(2026, 11, 15)),
+    ("สิบห้าธันวา", "date", D(2026, 12, 15)),
+    ("วันที่ยี่สิบ ธ.ค.", "date", D(2026, 12, 20)),
+    ("อีกสามวัน", "date", D(2026, 11, 28)),
+    ("จองคิว tomorrow", "date", D(2026, 11, 26)),
+    ("ห้าโมงเย็น", "time", T(17, 0)),
+    ("๙ โมงเช้า", "time", T(9, 0)),
+    ("สองทุ่มครึ่ง", "time", T(20, 30)),
+    ("นัด 10am", "time", T(10, 0)),
+    ("2.30 p.m.", "time", T(14, 30)),
     # codes from the data file's regexes
     ("รหัสลูกค้า T0123", "customer_code", "T0123"),
     ("w00451", "customer_code", "W00451"),
@@ -162,7 +183,7 @@ def test_invalid_national_ids_are_rejected(text):
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("หมู่ 5", None), ("อายุ 70 ปี", None), ("ใช้น้ำ 30 หน่วย", None), ("บ้านเลขที่ 12", None),
-    ("31/11/2569", None), ("0812345678", None),
+    ("31/11/2569", None), ("0812345678", None), ("วันที่ห้าสิบ", None), ("ซอยสิบห้า", None),
 ])
 def test_numbers_that_are_not_money(text, expected):
     assert [e for e in parse(text, today=TODAY).entities if e.type == "amount"] == []
