@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> BotApp:
     app.register_blueprint(webhook.blueprint(settings.line_channel_secret, parts.dispatcher))
     app.register_blueprint(health.blueprint(parts.services.db, parts.redis))
     app.register_blueprint(web.blueprint(parts.services))
+    app.register_blueprint(web.front(parts.services))
     init_admin(app, parts.services, [pages for module in parts.modules for pages in module.staff_pages],
                [tile for module in parts.modules for tile in module.tiles])
 

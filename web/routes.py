@@ -48,6 +48,19 @@ def protect(response: Response) -> Response:
     return response
 
 
+def front(services: Services) -> Blueprint:
+    """The server's own address, opened by whoever follows the bot's URL (the demo
+    prints it): a short Thai page saying what this is, with the way to the back office."""
+    bp = Blueprint("front", __name__, template_folder="templates")
+    bp.after_request(protect)
+
+    @bp.get("/")
+    def home() -> str:
+        return render_template("web/home.html", profile=services.profile)
+
+    return bp
+
+
 def blueprint(services: Services) -> Blueprint:
     """The /web pages of one deployment."""
     bp = Blueprint("web", __name__, url_prefix="/web", template_folder="templates")

@@ -44,3 +44,10 @@ def test_no_question_in_the_bots_texts_ends_with_a_statements_particle(profile_n
 def test_no_question_in_a_flex_template_ends_with_a_statements_particle(profile_name, template):
     message = flex_templates.render(template, sample_context(template), profile=load_profile(profile_name))
     assert [s for s in _strings(message) if WRONG_QUESTION.search(s)] == []
+
+
+def test_the_bots_own_address_answers_a_thai_page_with_the_way_to_the_back_office(stack):
+    answer = stack.bot_app.test_client().get("/")
+    assert answer.status_code == 200 and answer.mimetype == "text/html"
+    assert "LINE Official Account" in answer.text and 'href="/admin/login"' in answer.text
+    assert "เข้าสู่ระบบหลังบ้านสำหรับเจ้าหน้าที่" in answer.text and answer.headers["X-Frame-Options"] == "DENY"
