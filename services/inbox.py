@@ -872,11 +872,6 @@ def counts(session: Session, viewer: StaffIdentity, profile: OrgProfile) -> dict
             "per_unit": [(unit, unit_name(profile, unit), n) for unit, n in per_unit]}
 
 
-def open_chat_of(session: Session, line_user_id: str) -> int | None:
-    """The conversation id of a LINE user, for links from other screens."""
-    return session.scalar(select(Conversation.id).where(Conversation.line_user_id == line_user_id))
-
-
 def resident_picture(session: Session, viewer: StaffIdentity, profile: OrgProfile, conversation_id: int,
                      message_id: str) -> str:
     """The LINE message id of a picture the resident sent in this chat, for the

@@ -302,3 +302,11 @@ def page(browser: Any) -> Iterator[Any]:
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     yield pg
     context.close()
+
+
+def chat_id_of(session, line_user_id: str) -> int | None:
+    """The conversation id of a LINE user, as the inbox's URLs name it."""
+    from sqlalchemy import select
+
+    from models.chat import Conversation
+    return session.scalar(select(Conversation.id).where(Conversation.line_user_id == line_user_id))

@@ -25,6 +25,7 @@ from services import inbox
 from services.container import Services
 from services.staff import DEMO_PASSWORD, DEMO_STAFF, StaffIdentity, ensure_demo_staff
 from tests.accounts.conftest import db  # noqa: F401  (the migrated databases of tests/conftest.py)
+from tests.conftest import chat_id_of
 
 # username of the demo login of each role (services.staff.DEMO_STAFF)
 LOGIN_OF = {role: username for username, role, _name, _units in DEMO_STAFF}
@@ -99,7 +100,7 @@ def some_chats(db: Database) -> datetime:
             inbox.start_waiting(s, profile, user, reason="asked", channel=channel, now=now)
         cases = s.scalar(select(StaffUser.id).where(StaffUser.username == "cases"))
         officer = StaffIdentity(cases, "cases", "เจ้าหน้าที่นิติการ (ทดลอง)", "cases", token="", units=("legal",))
-        inbox.take(s, officer, profile, inbox.open_chat_of(s, "U" + "1" * 32), now=now)
+        inbox.take(s, officer, profile, chat_id_of(s, "U" + "1" * 32), now=now)
         opened = now - timedelta(days=2)
         s.add_all([
             ChatHandling(line_user_id="U" + "4" * 32, reason="asked", unit="legal", opened_at=opened, status="done",

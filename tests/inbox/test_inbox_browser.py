@@ -21,7 +21,7 @@ from models.staff import AuditEntry, StaffUser
 from services import inbox
 from services.staff import StaffIdentity
 from tests.browser.conftest import product_stack
-from tests.conftest import skip_without_chromium
+from tests.conftest import chat_id_of, skip_without_chromium
 from tests.finance.test_admin_browser import _clean, _go, page, shots  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
@@ -195,7 +195,7 @@ def test_a_chat_forwarded_to_another_unit_stops_updating_and_says_so(town, page)
     with services.db.session() as s, s.begin():
         admin = s.scalars(select(StaffUser).where(StaffUser.username == "admin")).one()
         boss = StaffIdentity(admin.id, admin.username, admin.display_name, admin.role, token="")
-        chat_id = inbox.open_chat_of(s, user)
+        chat_id = chat_id_of(s, user)
         inbox.forward(s, boss, PROFILE, chat_id, unit="engineering", note="เรื่องของกองช่าง")
     page.locator("[data-live-state]", has_text="ไม่อยู่ในสิทธิ์ของคุณแล้ว").wait_for()
     with services.db.session() as s:
