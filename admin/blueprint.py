@@ -40,7 +40,7 @@ ERROR_TEXTS = {
 # The menu's headings: a page set sits under what its permission is for.
 GROUP_NAMES: Mapping[str, str] = {
     "dashboard": "ภาพรวม",
-    "inbox": "บริการประชาชน", "chat": "บริการประชาชน", "remark": "บริการประชาชน",
+    "inbox": "บริการประชาชน", "chat": "บริการประชาชน", "remark": "บริการประชาชน", "training": "บริการประชาชน",
     "finance": "การเงิน",
     "reports": "รายงาน",
     "staff": "ผู้ดูแลระบบ", "audit": "ผู้ดูแลระบบ", "operations": "ผู้ดูแลระบบ",

@@ -113,7 +113,8 @@ def blueprint(services: Services) -> Blueprint:
     def _slip_page(slip_id: int, *, values: dict[str, str] | None = None, error: str | None = None,
                    status: int = 200) -> tuple[str, int]:
         with db.session() as session:
-            review = slip_review(session, slip_id)
+            review = slip_review(session, slip_id,
+                                 payee_accounts=profile.payment.payee_accounts if profile.payment else ())
         if review is None:
             abort(404)
         paid_at = review.suggested_paid_at

@@ -111,6 +111,7 @@ def demo(profile_name: str, host: str, bot_port: int, emulator_port: int, data_d
     emulator_app = emulator.create_app({
         "CHANNEL_SECRET": DEMO_SECRET, "CHANNEL_ACCESS_TOKEN": DEMO_TOKEN,
         "WEBHOOK_URL": f"{bot_url}/callback", "REDELIVERY": True, "SMS_DATABASE_URL": settings.database_url,
+        "BOT_NAME": settings.profile.name,  # the Official Account's name, as the simulator's header shows it
     })
     servers = [make_server(host, emulator_port, emulator_app, threaded=True),
                make_server(host, bot_port, create_app(settings), threaded=True)]
@@ -206,6 +207,7 @@ def profile_check(name: str) -> None:
 def _register_area_commands() -> None:
     from admin.cli import staff_cli
     from emulator.cli import emulator_cli
+    from modules.learning.cli import export_labels
     from nlu.cli import nlu_cli
     from rich_menus.cli import richmenu_cli
     from services.demo import seed_demo_cli
@@ -214,6 +216,7 @@ def _register_area_commands() -> None:
 
     for command in (emulator_cli, nlu_cli, richmenu_cli, qr_cli, sms_cli, seed_demo_cli, staff_cli):
         main.add_command(command)
+    nlu_cli.add_command(export_labels)  # the NLU knows no database: its labels come from the office's
 
 
 _register_area_commands()

@@ -49,7 +49,7 @@ from flows.engine import Channel, Context, Engine, Turn
 from flows.texts import say
 from models.base import utcnow
 from models.group_commit import GroupCommit
-from services import conversations
+from services import conversations, learning
 from services.container import Services
 from services.conversations import Answer, Claim, Ending, Event, Rejected
 from services.dialog_state import DialogState
@@ -503,6 +503,10 @@ class Dispatcher:
         turn = turn_from_event(event, self.parse)
         if turn is None:
             return []
+        if turn.action == "intent" and turn.data.get("miss"):
+            # A quick reply the bot offered for a text it missed: what the text meant.
+            learning.record_choice(self.db, event_id=turn.data["miss"], line_user_id=user_id,
+                                   intent=turn.data.get("name", ""))
         if manual and not _is_emergency(turn):
             return []  # staff answer from the inbox; the message is already stored
         loading = self._alarms.after(self.loading_after, lambda: self.client.show_loading(user_id))

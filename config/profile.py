@@ -53,6 +53,15 @@ class Payment(_Strict):
     biller_id: str | None = None
     bank_code: str | None = None
     account_name: str
+    accounts: list[str] = []  # bank account numbers transfers arrive in, to check slips' receiving account
+
+    @property
+    def payee_accounts(self) -> list[str]:
+        """Every number a slip may name as the receiver: the accounts and the PromptPay ID."""
+        return [*self.accounts, *([self.promptpay_id] if self.promptpay_id else [])]
+    # Who signs receipts as ผู้รับเงิน; without a name, the staff who recorded or approved the payment.
+    receiver_name: str | None = None
+    receiver_position: str = "เจ้าหน้าที่การเงิน"
 
     @model_validator(mode="after")
     def _one_way_to_pay(self) -> Payment:

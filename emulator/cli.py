@@ -12,8 +12,9 @@ from emulator.app import create_app
 @click.option("--webhook-url", default=None, help="The bot's /callback (else EMULATOR_WEBHOOK_URL).")
 @click.option("--redelivery/--no-redelivery", default=False, show_default=True,
               help="Redeliver failed webhooks like LINE's redelivery setting.")
-def emulator_cli(host: str, port: int, webhook_url: str | None, redelivery: bool) -> None:
+@click.option("--bot-name", default=None, help="The Official Account's name in the simulator's header.")
+def emulator_cli(host: str, port: int, webhook_url: str | None, redelivery: bool, bot_name: str | None) -> None:
     """Offline LINE platform: Messaging API, webhook sender and chat simulator."""
-    app = create_app({"WEBHOOK_URL": webhook_url, "REDELIVERY": redelivery})
+    app = create_app({"WEBHOOK_URL": webhook_url, "REDELIVERY": redelivery, "BOT_NAME": bot_name})
     click.echo(f"emulator: http://{host}:{port}  (simulator: http://{host}:{port}/simulator)")
     app.run(host=host, port=port, threaded=True, use_reloader=False)

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, send_from_directory
 
+from emulator.state import emulator
+
 bp = Blueprint("simulator", __name__, static_folder="static", static_url_path="/simulator/static",
                template_folder="templates")
 
@@ -22,7 +24,8 @@ def _font_dir() -> Path | None:
 @bp.get("/")
 @bp.get("/simulator")
 def page() -> str:
-    return render_template("simulator.html")
+    # The header names the Official Account as the LINE app does, from the first paint on.
+    return render_template("simulator.html", bot_name=emulator().config["BOT_NAME"])
 
 
 @bp.get("/simulator/fonts/<weight>.ttf")

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from sqlalchemy import DateTime, Integer, String, Text, column, create_engine, select, table
 
+from emulator.state import emulator
+
 bp = Blueprint("sms", __name__, template_folder="templates")
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
@@ -73,7 +75,7 @@ def _messages() -> list[Sms] | None:
 @bp.get("/_emulator/sms")
 def inbox() -> str | Response:
     found = _messages()
-    return render_template("sms.html", configured=found is not None, messages=[
+    return render_template("sms.html", configured=found is not None, bot_name=emulator().config["BOT_NAME"], messages=[
         {"phone": m.phone, "text": m.text, "sender": m.sender, "at": _thai_time(m.sent_at)}
         for m in found or []
     ])

@@ -18,7 +18,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         {"label": "ติดต่อเจ้าหน้าที่", "data": intent_data("talk_to_staff")},
     ]},
     "emergency": {},
-    "greeting": {"display_name": "สมหญิง ใจดี", "consent_version": "2569-1"},
+    "greeting": {"display_name": "สมหญิง ใจดี", "notices": "ใบแจ้งหนี้ ใบเสร็จรับเงิน", "consent_version": "2569-1"},
     "list_carousel": {
         "title": "ใบแจ้งหนี้ค้างชำระ",
         "items": [
@@ -120,6 +120,7 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         }],
         "pay_data": intent_data("pay_bill", invoice=98),
         "statement_data": intent_data("check_balance"),
+        "pdf_url": "https://suk-jai.example.co.th/web/invoices/98.pdf",
     },
     "bill": {
         "qr_url": "https://suk-jai.example.co.th/qr/T0001-1733011200.png",
@@ -197,6 +198,13 @@ _SAMPLES: dict[str, dict[str, Any]] = {
         ],
         "resend_data": intent_data("send_slip"),
         "staff_data": intent_data("talk_to_staff"),
+    },
+    "slip_request": {
+        "title": "แนบหลักฐานการชำระเงิน",
+        "by_photo": "ส่งรูปสลิปการโอนเงินในแชทนี้ได้เลยค่ะ ถ่ายรูปหรือเลือกจากอัลบั้ม",
+        "by_form": "หรือกรอกแบบฟอร์มพร้อมวันที่และจำนวนเงิน (ปุ่มใช้ได้ 30 นาที)",
+        "form_label": "กรอกแบบฟอร์มแนบสลิป",
+        "form_url": "https://example.org/web/slips/new?c=1",
     },
     "error": {
         "message": "ระบบไม่พบรหัสลูกค้าที่ท่านพิมพ์",

@@ -8,7 +8,7 @@ Every postback carries the ids the flows check against the user's own accounts.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeVar
@@ -21,10 +21,10 @@ from flows import messages
 from services.billing.accounts import ContractInfo, CustomerInfo
 from services.billing.balance import CreditNoteSummary, InvoiceSummary, Statement
 from services.billing.invoices import InvoiceDetail, LineInfo, PaymentOnInvoice
-from services.billing.paying import PaymentRequest
+from services.billing.paying import PaymentRequest, as_ref
 from services.billing.payments import PAYMENT_METHOD_NAMES
 from services.billing.receipts import HISTORY_MONTHS, ReceiptSummary
-from thai.money import format_baht
+from thai.money import format_baht, format_quantity
 from thai.phones import mask_phone
 
 CONTRACT_KIND_NAMES = {
@@ -58,9 +58,12 @@ def _rows(name: str, items: Sequence[T], limit: int, row: Callable[[T], dict[str
     return {name: [row(item) for item in items[:limit]], f"{name}_more": more}
 
 
-def _plain_number(value: Decimal) -> str:
-    """Quantities and areas as people write them: 212, 1,500, 2.5 (not 212.000)."""
-    return f"{value.normalize():,f}"
+def _with_swipe_hint(rows: list[dict[str, Any]], *, bubbles: int, count: str) -> list[dict[str, Any]]:
+    """A phone shows a carousel's first card whole and only the edge of the next: the
+    first card says in words that more follow, and how many (``count``)."""
+    if bubbles > 1 and rows:
+        rows[0] = {**rows[0], "hint": f"ปัดเพื่อดูรายการถัดไป ({count})"}
+    return rows
 
 
 def invoice_status(invoice: InvoiceSummary) -> str:
@@ -109,7 +112,7 @@ def _line_row(line: LineInfo) -> dict[str, Any]:
     shown = line.quantity != 1 or bool(line.unit)
     return {
         "description": line.description,
-        "quantity": f"{_plain_number(line.quantity)} {line.unit}".strip() if shown else None,
+        "quantity": f"{format_quantity(line.quantity)} {line.unit}".strip() if shown else None,
         "unit_price": line.unit_price,
         "amount": line.amount,
     }
@@ -120,8 +123,8 @@ def _payment_row(payment: PaymentOnInvoice) -> dict[str, Any]:
             "receipt_number": payment.receipt_number}
 
 
-def invoice_message(detail: InvoiceDetail, *, profile: OrgProfile) -> dict[str, Any]:
-    """One invoice: dates, lines, totals, payments made and credit notes;
+def invoice_message(detail: InvoiceDetail, *, profile: OrgProfile, pdf_url: str) -> dict[str, Any]:
+    """One invoice: dates, lines, totals, payments made and credit notes, its PDF;
     "ชำระใบแจ้งหนี้นี้" while anything is still owed on it."""
     invoice = detail.summary
     context = {
@@ -139,6 +142,7 @@ def invoice_message(detail: InvoiceDetail, *, profile: OrgProfile) -> dict[str, 
         **_rows("credit_notes", detail.credit_notes, CREDIT_NOTE_ROWS, _credit_note_row),
         "pay_data": intent_data("pay_bill", invoice=invoice.id) if invoice.outstanding > 0 else None,
         "statement_data": intent_data("check_balance"),
+        "pdf_url": pdf_url,
     }
     return flex_templates.render("invoice", context, profile=profile)
 
@@ -148,13 +152,16 @@ def bill_message(request: PaymentRequest, *, profile: OrgProfile, qr_url: str) -
     the invoices it pays; "แนบสลิป" keeps the invoice when the bill is for one."""
     slip_data = (intent_data("send_slip", invoice=request.invoice_id) if request.invoice_id is not None
                  else intent_data("send_slip"))
+    # A bill payment's ref1 is the customer code and its ref2 the invoice number, as bank
+    # references: the card names each once, as residents know it, not twice.
+    listed = {as_ref(invoice.number) for invoice in request.invoices}
     context = {
         "qr_url": qr_url,
         "amount": request.amount,
         "payee": request.payee,
         "scheme_label": SCHEME_NAMES[request.scheme],
-        "ref1": request.ref1,
-        "ref2": request.ref2,
+        "ref1": request.ref1 if request.ref1 != as_ref(request.customer_code) else None,
+        "ref2": request.ref2 if request.ref2 not in listed else None,
         "customer_code": request.customer_code,
         "customer_name": request.customer_name,
         **_rows("invoices", request.invoices, BILL_INVOICE_ROWS,
@@ -203,19 +210,23 @@ def _receipt_item(receipt: ReceiptSummary, uri: str) -> dict[str, Any]:
 
 
 def receipts_message(receipts: Sequence[ReceiptSummary], *, profile: OrgProfile,
-                     pdf_url: Callable[[ReceiptSummary], str], page: int = 1) -> dict[str, Any]:
-    """S0-6: the receipts of the last months as a list_carousel, newest first as
-    given, 11 a page with a "ดูรายการถัดไป" bubble; a polite text when there are none."""
-    shown = flex_templates.page(receipts, page, intent="receipts")
+                     pdf_url: Callable[[ReceiptSummary], str], page: int = 1,
+                     title: str | None = None, params: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """S0-6: the receipts of the last months (or of ``title``'s period, which ``params``
+    carry on to the next page) as a list_carousel, newest first as given, 11 a page with
+    a "ดูรายการถัดไป" bubble; a polite text when there are none."""
+    shown = flex_templates.page(receipts, page, intent="receipts", **(params or {}))
     if not shown["items"]:
         return messages.text(
             f"ยังไม่มีใบเสร็จรับเงินในช่วง {HISTORY_MONTHS} เดือนที่ผ่านมา{profile.polite_particle} "
             f"เมื่อชำระเงินแล้ว ใบเสร็จจะส่งมาทางแชทนี้{profile.polite_particle}"
         )
+    items = [_receipt_item(r, pdf_url(r)) for r in shown["items"]]
     context = {
-        "title": f"ใบเสร็จรับเงินย้อนหลัง {HISTORY_MONTHS} เดือน",
+        "title": title or f"ใบเสร็จรับเงินย้อนหลัง {HISTORY_MONTHS} เดือน",
         **shown,
-        "items": [_receipt_item(r, pdf_url(r)) for r in shown["items"]],
+        "items": _with_swipe_hint(items, bubbles=len(items) + ("more" in shown),
+                                  count=f"ทั้งหมด {len(receipts)} ฉบับ"),
     }
     return flex_templates.render("list_carousel", context, profile=profile)
 
@@ -225,7 +236,7 @@ def _contract_facts(contract: ContractInfo) -> list[dict[str, str]]:
     and rent, a water connection its meter."""
     facts = []
     if contract.unit_no:
-        area = f" ({_plain_number(contract.area_sqm)} ตร.ม.)" if contract.area_sqm else ""
+        area = f" ({format_quantity(contract.area_sqm)} ตร.ม.)" if contract.area_sqm else ""
         facts.append({"label": "พื้นที่", "value": contract.unit_no + area})
     if contract.centre:
         facts.append({"label": "ศูนย์", "value": contract.centre})
@@ -273,7 +284,9 @@ def account_message(accounts: Sequence[tuple[CustomerInfo, bool]], *, profile: O
     while True:
         context = {
             "count": len(accounts),
-            "accounts": [_account(info, active, contract_rows) for info, active in shown],
+            # the last bubble is always "เพิ่มบัญชี"
+            "accounts": _with_swipe_hint([_account(info, active, contract_rows) for info, active in shown],
+                                         bubbles=len(shown) + 1, count=f"เชื่อมไว้ {len(accounts)} บัญชี"),
             "register_data": intent_data("register"),
         }
         try:

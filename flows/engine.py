@@ -6,7 +6,9 @@ Both are reached by an NLU intent, a postback ``action`` or an event type.
 
 Rules every flow gets for free: "ยกเลิก" cancels, "เมนู" shows the menu without
 losing the flow, a clear new intent interrupts the flow and the bot offers to
-resume it afterwards, and a flow left idle expires.
+resume it afterwards (once, and not when its goal was reached another way), a
+second request in the same message is offered after the first is answered, and a
+flow left idle expires.
 """
 from __future__ import annotations
 
@@ -19,9 +21,9 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 from config.profile import OrgProfile
-from flex_templates import postback_data
+from flex_templates import intent_data, postback_data
 from flows import messages as m
-from flows.texts import say
+from flows.texts import intent_label, say
 from models.db import Database
 from services.container import Services
 from services.dialog_state import DialogState, StateStore
@@ -47,9 +49,12 @@ class ParseLike(Protocol):
     confidence: float
     ranking: list[tuple[str, float]]
     entities: list[Any]
+    also: str | None  # a second request in the same message
 
     @property
     def is_confident(self) -> bool: ...
+
+    def first(self, entity_type: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,9 @@ class Flow:
     # May fill slots from what started the flow (entities, postback fields) or answer
     # on its own instead of starting (e.g. "register first"): return messages to stop.
     begin: Callable[[Turn, Context], Messages | None] | None = None
+    # Whether a paused flow's purpose was met another way meanwhile (the slip came through
+    # the web form): then it is not offered again. Given the paused flow's slots.
+    reached: Callable[[Context, Mapping[str, Any]], bool] | None = None
 
     def step(self, slot: str | None) -> Step | None:
         return next((s for s in self.steps if s.slot == slot), None)
@@ -270,6 +278,8 @@ class Engine:
                     return prefix + self._interrupt(state, target, turn, ctx)
             try:
                 value = step.accept(turn, ctx)
+            except Redirect as redirect:  # the answer starts the flow over (another slip photo)
+                return prefix + self._follow(redirect, DialogState(suspended=state.suspended), turn, ctx)
             except Invalid as invalid:
                 target = self._clear_new_target(turn, current=flow)
                 if target is None:
@@ -286,7 +296,7 @@ class Engine:
         target = self._target(turn)
         if target is None:
             return prefix + self._unmatched(state, turn, ctx)
-        return prefix + self._run(target, self._understood(state, ctx), turn, ctx)
+        return prefix + self._offer_also(self._run(target, self._understood(state, ctx), turn, ctx), state, turn, ctx)
 
     # -- routing -----------------------------------------------------------------
     def _target(self, turn: Turn) -> Target | None:
@@ -327,6 +337,16 @@ class Engine:
         if unsure and self.router.not_sure is not None:
             return self.router.not_sure(turn, ctx)
         return self.router.fallback(turn, ctx) if self.router.fallback else []
+
+    def _offer_also(self, out: Messages, state: DialogState, turn: Turn, ctx: Context) -> Messages:
+        """The second request of "จ่ายแล้วนะคะ ขอใบเสร็จด้วย", offered once the first is answered;
+        not while a flow waits for an answer, which the offer would only confuse."""
+        also = turn.parse.also if turn.kind == "text" and turn.parse is not None else None
+        left = ctx.next_state if ctx.next_state is not None else state
+        if not also or also not in self.router.intents or also not in ctx.offer.answered or left.active:
+            return out
+        label = intent_label(also)
+        return out + [m.text(ctx.say("also_offer", service=label), [m.qr_postback(label, intent_data(also))])]
 
     # -- running -----------------------------------------------------------------
     def _run(self, target: Target, state: DialogState, turn: Turn, ctx: Context) -> Messages:
@@ -380,21 +400,32 @@ class Engine:
         return self._run(target, self._pause(state, ctx), turn, ctx)
 
     def _offer_resume(self, out: Messages, state: DialogState, ctx: Context) -> Messages:
-        if state.active or not state.suspended:
+        """Offer the paused flow back once: asking again after every later answer nags.
+        Its quick reply keeps working until the flow expires or is cancelled."""
+        paused = state.suspended
+        if state.active or not paused or paused.get("offered"):
             return out
-        flow = self._flows.get(state.suspended["flow"])
+        flow = self._flows.get(paused["flow"])
         if flow is None:
             return out
+        if self._reached(flow, paused, ctx):
+            ctx.next_state = replace(state, suspended=None)
+            return out
+        ctx.next_state = replace(state, suspended={**paused, "offered": True})
         offer = m.text(ctx.say("resume_offer", title=flow.title), [
             m.qr_postback(ctx.say("resume_label"), postback_data("resume")),
             m.qr_postback(ctx.say("no_resume_label"), postback_data("cancel")),
         ])
         return out + [offer]
 
+    @staticmethod
+    def _reached(flow: Flow, paused: Mapping[str, Any], ctx: Context) -> bool:
+        return flow.reached is not None and flow.reached(ctx, paused.get("slots") or {})
+
     def _resume(self, state: DialogState, turn: Turn, ctx: Context) -> Messages:
-        paused = state.suspended
-        flow = self._flows.get(paused["flow"]) if paused else None
-        if flow is None:
+        paused = state.suspended or {}
+        flow = self._flows.get(paused.get("flow", ""))
+        if flow is None or self._reached(flow, paused, ctx):
             ctx.next_state = DialogState()
             return [m.text(ctx.say("nothing_to_resume"))]
         ctx.slots = dict(paused.get("slots") or {})

@@ -41,6 +41,12 @@ def qr_camera_roll(label: str = "เลือกรูป") -> dict[str, Any]:
     return {"type": "action", "action": {"type": "cameraRoll", "label": label[:LABEL_LIMIT]}}
 
 
+def qr_date_picker(label: str, data: str, *, latest: str, earliest: str) -> dict[str, Any]:
+    """A quick reply that opens LINE's date picker; the day chosen arrives as postback params["date"]."""
+    return {"type": "action", "action": {"type": "datetimepicker", "label": label[:LABEL_LIMIT], "data": data,
+                                         "mode": "date", "initial": latest, "max": latest, "min": earliest}}
+
+
 def with_quick_replies(messages: list[dict[str, Any]], items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Quick replies only show on the last message, so they go there."""
     items = list(items)

@@ -52,6 +52,13 @@ class Slip(Timestamped, Base):
     qr_bank: Mapped[str | None] = mapped_column(String(3))
     qr_trans_ref: Mapped[str | None] = mapped_column(String(64))
     qr_error: Mapped[str | None] = mapped_column(Text)  # services.payments.slip_reader ReadStatus when unread
+    # What OCR read from the slip's printed text (services.payments.slip_text): suggestions, never proof.
+    text_amount: Mapped[Decimal | None] = mapped_column(Money)
+    text_paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    text_sender: Mapped[str | None] = mapped_column(String(200))
+    text_receiver: Mapped[str | None] = mapped_column(String(200))
+    text_account: Mapped[str | None] = mapped_column(String(40))  # masked as printed
+    text_bank: Mapped[str | None] = mapped_column(String(3))
     reviewed_by: Mapped[str | None] = mapped_column(String(200))
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reject_reason: Mapped[str | None] = mapped_column(Text)

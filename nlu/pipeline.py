@@ -14,6 +14,7 @@ from .entities import EntityExtractor
 from .model import IntentModel, load_or_train
 from .normalise import normalise
 from .rasa import RasaUnavailable, rasa_parse
+from .requests import second_request
 from .social import GREET, THANKS, split
 from .types import OUT_OF_SCOPE, Entity, Parse
 
@@ -55,7 +56,10 @@ class Engine:
             # which the flow in progress interprets; no intent of its own.
             return Parse(clean, OUT_OF_SCOPE, 1.0, [(OUT_OF_SCOPE, 1.0)], entities)
         ranking, social = self._classify(clean)
-        return Parse(clean, ranking[0][0], ranking[0][1], ranking[:RANKING_SIZE], entities, social=social)
+        request = split(clean).request if social else clean
+        also = second_request(request, ranking, self.model.rank)
+        return Parse(clean, ranking[0][0], ranking[0][1], ranking[:RANKING_SIZE], entities, social=social,
+                     also=also)
 
     def _classify(self, clean: str) -> tuple[list[tuple[str, float]], tuple[str, ...]]:
         """The ranking of the request inside any greeting or thank-you, and those courtesies;

@@ -55,6 +55,9 @@ class Parse:
     # Courtesy around the request ("greet", "thanks"), e.g. for "สวัสดีค่ะ ท่อแตก..." the
     # intent is complaint and social is ("greet",): a flow may greet back before answering.
     social: tuple[str, ...] = ()
+    # A second request in the same message ("จ่ายแล้วนะคะ ขอใบเสร็จด้วย": intent receipts,
+    # also send_slip): the bot answers `intent` and offers this one (nlu/requests.py).
+    also: str | None = None
 
     @property
     def is_confident(self) -> bool:
@@ -84,6 +87,7 @@ class Parse:
             "ranking": [[name, round(score, 4)] for name, score in self.ranking],
             "entities": [e.to_dict() for e in self.entities],
             "social": list(self.social),
+            "also": self.also,
         }
 
 
@@ -92,4 +96,6 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, (date, time)):
         return value.isoformat()
+    if isinstance(value, tuple):  # a period: (start, end)
+        return [_jsonable(v) for v in value]
     return value

@@ -2,9 +2,11 @@
 with what the image needs beside each area: a label and an icon, or a tab label.
 
 Which menus an organisation gets follows from its profile's modules: every
-definition names the modules it ``requires``; for the guest (default) menu and
-for the menu linked after registration, the fitting definition that requires the
-most modules wins; tab menus come along through their ``richmenuswitch`` areas.
+definition names the modules it ``requires`` (and, when its wording is one kind of
+organisation's, the ``kinds`` it is for); for the guest (default) menu and for the
+menu linked after registration, the fitting definition that requires the most
+modules wins, one for the profile's kind before a general one; tab menus come along
+through their ``richmenuswitch`` areas.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ DATA_MAX = 300
 ALIAS_ID = re.compile(r"^[a-z0-9_-]{1,32}$")
 KEY = re.compile(r"^[a-z][a-z0-9-]{0,28}$")
 ROLES = ("guest", "member", "all", "tab")
+KINDS = ("tenant", "waterworks", "cooperative", "municipality")  # OrgProfile.kind
 ACTIONS = ("postback", "message", "uri", "richmenuswitch", "datetimepicker")
 
 Role = Literal["guest", "member", "all", "tab"]
@@ -61,6 +64,7 @@ class MenuDefinition:
     key: str
     role: Role
     requires: tuple[str, ...]
+    kinds: tuple[str, ...]  # empty: every kind of organisation
     width: int
     height: int
     name: str
@@ -131,6 +135,8 @@ def problems(raw: dict[str, Any], *, icons: frozenset[str], modules: frozenset[s
     unknown = set(raw.get("requires", [])) - modules if modules is not None else set()
     if unknown:
         out.append(f"requires unknown modules {sorted(unknown)}")
+    if set(raw.get("kinds", [])) - set(KINDS):
+        out.append(f"kinds must be among {', '.join(KINDS)}")
     menu = raw.get("richMenu")
     if not isinstance(menu, dict):
         return out + ["richMenu object missing"]
@@ -179,7 +185,7 @@ def _build(raw: dict[str, Any]) -> MenuDefinition:
         for a in menu["areas"]
     )
     return MenuDefinition(
-        key=raw["key"], role=raw["role"], requires=tuple(raw.get("requires", [])),
+        key=raw["key"], role=raw["role"], requires=tuple(raw.get("requires", [])), kinds=tuple(raw.get("kinds", [])),
         width=menu["size"]["width"], height=menu["size"]["height"],
         name=menu["name"], chat_bar_text=menu["chatBarText"], areas=areas,
     )
@@ -215,10 +221,11 @@ def load_definitions() -> dict[str, MenuDefinition]:
 
 def _best(profile: OrgProfile, roles: tuple[str, ...]) -> MenuDefinition:
     fitting = [m for m in load_definitions().values()
-               if m.role in roles and all(profile.has(r) for r in m.requires)]
+               if m.role in roles and all(profile.has(r) for r in m.requires)
+               and (not m.kinds or profile.kind in m.kinds)]
     if not fitting:
         raise DefinitionError(f"no rich menu with role {'/'.join(roles)} fits modules {profile.modules}")
-    return max(fitting, key=lambda m: (len(m.requires), m.key))
+    return max(fitting, key=lambda m: (bool(m.kinds), len(m.requires), m.key))
 
 
 def guest_menu(profile: OrgProfile) -> MenuDefinition:

@@ -14,12 +14,14 @@ need_python() {
 }
 
 apt_install() {
-  # Debian/Ubuntu packages the project uses outside Python (browser for tests, PDF tools, Thai fonts).
+  # Debian/Ubuntu packages the project uses outside Python (browser for tests, PDF tools, Thai and emoji fonts).
   local missing=()
   for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return
+  # apt is quiet (-qq) and takes minutes on a fresh machine: say what is happening.
+  echo "Installing Debian packages: ${missing[*]} (a few minutes the first time)…" >&2
   if [ "$(id -u)" -eq 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
   elif command -v sudo >/dev/null; then
@@ -34,12 +36,14 @@ setup_venv() {
   local extra="$1" python
   python=$(need_python)
   if [ ! -x .venv/bin/python ]; then
+    echo "Creating the Python environment .venv with $python…" >&2
     "$python" -m venv .venv 2>/dev/null || { apt_install python3-venv; "$python" -m venv .venv; }
   fi
   # Reinstall only when the dependency list changed.
   local stamp=".venv/.installed-${extra:-base}" want
   want=$(sha256sum pyproject.toml | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "Installing Smart Service and its Python packages into .venv (a few minutes the first time)…" >&2
     .venv/bin/python -m pip install -q --upgrade pip
     .venv/bin/python -m pip install -q -e ".${extra:+[$extra]}"
     echo "$want" > "$stamp"

@@ -41,6 +41,7 @@ ACTION_NAMES: Mapping[str, str] = {
     "staff_changed": "แก้ไขเจ้าหน้าที่",
     "password_reset": "ตั้งรหัสผ่านใหม่",
     "report_exported": "ส่งออกรายงาน",
+    "miss_labelled": "ระบุเรื่องของข้อความที่บอทยังไม่เข้าใจ",
     "forbidden": "พยายามเข้าถึงรายการนอกสิทธิ์",
 }
 

@@ -10,6 +10,7 @@ from services.payments.signing import sign_url
 
 QR_LIFETIME = 24 * 3600  # a bill stays in the chat for a day of paying
 RECEIPT_LIFETIME = 7 * 24 * 3600  # the receipts menu always makes a fresh one
+INVOICE_LIFETIME = 7 * 24 * 3600  # so does the invoice card
 SLIP_FORM_LIFETIME = 30 * 60
 # LINE fetches a picture when the resident opens the chat, maybe days later.
 STAFF_PICTURE_LIFETIME = 90 * 24 * 3600
@@ -33,6 +34,11 @@ class Links:
 
     def receipt_pdf(self, receipt_id: int) -> str:
         return self._link(f"/web/receipts/{receipt_id}.pdf", {}, lifetime=RECEIPT_LIFETIME)
+
+    def invoice_pdf(self, invoice_id: int, customer_id: int) -> str:
+        """The invoice as its customer may fetch it: the route serves it only with that
+        customer's id, which the signature binds to the link."""
+        return self._link(f"/web/invoices/{invoice_id}.pdf", {"c": customer_id}, lifetime=INVOICE_LIFETIME)
 
     def slip_form(self, customer_id: int, line_user_id: str, invoice_id: int | None = None) -> str:
         params: dict[str, str | int] = {"c": customer_id, "u": line_user_id}

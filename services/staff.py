@@ -65,6 +65,7 @@ PERMISSIONS: Mapping[str, frozenset[str]] = {
     "staff": frozenset({"admin"}),  # accounts, roles, units
     "audit": frozenset({"admin"}),
     "operations": frozenset({"admin"}),  # what the system could not answer
+    "training": frozenset({"admin"}),  # label what the bot did not understand (services/learning.py)
 }
 # Roles that see every unit's chats and records.
 ALL_UNITS_ROLES = frozenset({"admin"})

@@ -20,6 +20,18 @@ def be_year(d: date) -> int:
     return d.year + BE_OFFSET
 
 
+def months_back(day: date, months: int) -> date:
+    """The same day ``months`` earlier, clamped to the month's end (31 Aug → 28/29 Feb)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month + 1, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
 def fiscal_year(d: date) -> int:
     """Buddhist Era fiscal year: it starts on 1 October, so 2026-10-01 is in 2570."""
     return be_year(d) + (1 if d.month >= 10 else 0)

@@ -52,6 +52,11 @@ def to_money(value: Decimal | int | str, *, exact: bool = False) -> Decimal:
     return money
 
 
+def format_quantity(value: Decimal | int) -> str:
+    """Quantities and areas as people write them: 212, 1,500, 2.5 (not 212.000)."""
+    return f"{Decimal(value).normalize():,f}"
+
+
 def format_baht(amount: Decimal | int | str, *, unit: bool = True) -> str:
     """"1,234.50 บาท" (or "1,234.50" with ``unit=False``)."""
     text = f"{to_money(amount):,.2f}"

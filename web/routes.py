@@ -1,16 +1,22 @@
 """The resident's web pages. Each checks the link's signature before anything else."""
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import io
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
+from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
 from flows import cards
 from flows.slips import refusal_text
-from services.billing.documents import receipt_pdf_bytes
+from services.billing.documents import invoice_pdf_bytes, receipt_pdf_bytes
 from services.billing.errors import BillingError
 from services.billing.payments import check_payment_day, earliest_payment_day
 from services.billing.slips import MAX_SLIP_BYTES, REFUSALS, SlipSubmission, submit_slip
@@ -20,8 +26,9 @@ from services.inbox import staff_picture_path
 from services.messaging.outbox import enqueue, retry_key_for
 from services.payments.qrimage import payment_card_png
 from services.payments.signing import SignatureError, verify
+from services.payments.slip_reader import picture_format
 from services.payments.thaiqr import ThaiQRError
-from thai.dates import BANGKOK
+from thai.dates import BANGKOK, BE_OFFSET, MONTHS_FULL, be_year
 from thai.money import to_money
 
 FORM_OVERHEAD = 64 * 1024  # the form's other fields and multipart boundaries
@@ -107,6 +114,21 @@ def blueprint(services: Services) -> Blueprint:
                         headers={"Content-Disposition": f'inline; filename="receipt-{receipt_id}.pdf"',
                                  "Cache-Control": "private, no-store"})
 
+    @bp.get("/invoices/<id:invoice_id>.pdf")
+    def invoice_pdf(invoice_id: int) -> Response:
+        customer_id = parse_id(_signed().get("c"))
+        if customer_id is None:
+            return _link_refused()
+        with services.db.session() as session:
+            try:
+                pdf = invoice_pdf_bytes(session, customer_id, invoice_id, profile,
+                                        today=datetime.now(BANGKOK).date())
+            except LookupError:
+                abort(404)
+        return Response(pdf, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="invoice-{invoice_id}.pdf"',
+                                 "Cache-Control": "private, no-store"})
+
     @bp.get("/staff-pictures/<name>")
     def staff_picture(name: str) -> Response:
         """A picture staff sent in the chat, as LINE fetches it from the image message's links."""
@@ -126,36 +148,43 @@ def blueprint(services: Services) -> Blueprint:
         if customer_id is None:
             return _link_refused()
         today = datetime.now(BANGKOK).date()
-        values: dict[str, Any] = {"paid_on": today.isoformat(), "amount": ""}
+        values: dict[str, Any] = {"day": today.day, "month": today.month, "year": be_year(today), "amount": ""}
         errors: list[str] = []
+        kept: KeptPicture | None = None
         if request.method == "POST":
-            values = {"paid_on": request.form.get("paid_on", ""), "amount": request.form.get("amount", "")}
+            values = {key: request.form.get(key, "").strip() for key in ("day", "month", "year", "amount")}
             amount, paid_on, errors = _read_form(values, today)
-            upload = request.files.get("slip")
-            image = upload.read(MAX_SLIP_BYTES + 1) if upload else b""
+            image, kept = _chosen_picture(services, customer_id)
             if not image:
                 errors.append("กรุณาเลือกรูปสลิปการโอนเงิน")
-            if not errors:
+            elif errors:
+                kept = kept or _keep(services, customer_id, image, _upload_name())
+            else:
                 with services.db.session() as session, session.begin():
                     result = submit_slip(session, customer_id=customer_id, image=image, source="web",
                                          line_user_id=user_id, store=services.slip_store, now=datetime.now(BANGKOK),
                                          declared_amount=amount, declared_paid_on=paid_on, invoice_id=invoice_id)
                     if result.status not in REFUSALS:
                         _tell_in_chat(session, services, user_id, result)
+                if kept:  # taken, or refused for what the picture is: either way it is not kept again
+                    services.slip_store.drop_draft(kept.token)
+                    kept = None
                 if result.status in REFUSALS:
                     errors.append(refusal_text(result.status, profile))
                 else:
                     services.sender.wake()
                     return render_template("web/slip_done.html", profile=profile, result=result)
         status = 400 if errors else 200
+        years = range(be_year(today), be_year(earliest_payment_day(today)) - 1, -1)
         return Response(render_template("web/slip_form.html", profile=profile, values=values, errors=errors,
-                                        max_mb=MAX_SLIP_BYTES // (1024 * 1024), today=today,
-                                        earliest=earliest_payment_day(today)), status=status)
+                                        max_mb=MAX_SLIP_BYTES // (1024 * 1024), months=MONTHS_FULL, years=years,
+                                        kept=kept), status=status)
 
     return bp
 
 
 def _read_form(values: dict[str, str], today: date) -> tuple[Decimal | None, date | None, list[str]]:
+    """The amount, and the day from its day / Thai month / Buddhist-Era year selects."""
     errors: list[str] = []
     amount = paid_on = None
     try:
@@ -166,13 +195,81 @@ def _read_form(values: dict[str, str], today: date) -> tuple[Decimal | None, dat
         errors.append("กรุณากรอกจำนวนเงินที่โอน เช่น 1250.50")
         amount = None
     try:
-        paid_on = date.fromisoformat(values["paid_on"])
+        paid_on = date(int(values["year"]) - BE_OFFSET, int(values["month"]), int(values["day"]))
         check_payment_day(paid_on, today=today)
     except BillingError as refused:
         errors.append(str(refused))
-    except ValueError:
-        errors.append("กรุณาเลือกวันที่โอนเงิน")
+        paid_on = None
+    except ValueError:  # a day the month does not have (31 เมษายน), or a field left out
+        errors.append("วันที่โอนเงินไม่ถูกต้อง กรุณาเลือกวัน เดือน และปีอีกครั้ง")
+        paid_on = None
     return amount, paid_on, errors
+
+
+@dataclass(frozen=True)
+class KeptPicture:
+    """A picture the form took before another field was found wrong: its draft token,
+    signed with the account's id so no other link can use it, and how it is shown."""
+
+    token: str
+    name: str
+    preview: str  # a small data: URL (the page may load nothing from elsewhere)
+    field: str  # the hidden field: token.signature
+
+
+def _kept(services: Services, customer_id: int, token: str, name: str, preview: str) -> KeptPicture:
+    return KeptPicture(token, name, preview,
+                       f"{token}.{_draft_signature(services.secret_key, customer_id, token, name)}")
+
+
+def _draft_signature(secret: str, customer_id: int, token: str, name: str) -> str:
+    message = f"slip-draft:{customer_id}:{token}:{name}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def _upload_name() -> str:
+    upload = request.files.get("slip")
+    return (upload.filename if upload and upload.filename else "สลิป")[-80:]
+
+
+def _preview(image: bytes) -> str:
+    with Image.open(io.BytesIO(image)) as opened:
+        small = ImageOps.exif_transpose(opened).convert("RGB")
+    small.thumbnail((240, 240))
+    out = io.BytesIO()
+    small.save(out, format="JPEG", quality=80)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _keep(services: Services, customer_id: int, image: bytes, name: str) -> KeptPicture | None:
+    """Hold a picture across a correction; something that is not a JPEG or PNG is
+    left for submit_slip to refuse on the next try, not kept."""
+    if len(image) > MAX_SLIP_BYTES or picture_format(image) is None:
+        return None
+    try:
+        preview = _preview(image)
+    except (OSError, ValueError):  # says JPEG, does not decode
+        return None
+    return _kept(services, customer_id, services.slip_store.keep_draft(image), name, preview)
+
+
+def _chosen_picture(services: Services, customer_id: int) -> tuple[bytes, KeptPicture | None]:
+    """A new file wins over the kept one (which then goes); otherwise the kept one,
+    when its hidden field is ours and the draft is still there."""
+    upload = request.files.get("slip")
+    image = upload.read(MAX_SLIP_BYTES + 1) if upload else b""
+    token, _, signature = request.form.get("kept", "").partition(".")
+    name = request.form.get("kept_name", "")
+    signed = bool(token) and hmac.compare_digest(
+        signature, _draft_signature(services.secret_key, customer_id, token, name))
+    if image:
+        if signed:
+            services.slip_store.drop_draft(token)
+        return image, None
+    draft = services.slip_store.draft(token) if signed else None
+    if draft is None:
+        return b"", None
+    return draft, _kept(services, customer_id, token, name, _preview(draft))
 
 
 def _tell_in_chat(session: Session, services: Services, user_id: str | None, result: SlipSubmission) -> None:

@@ -59,7 +59,8 @@
 
   const ctx = {onAction: (a) => performAction(a), image: (url) => image(url), media: mediaUrl};
 
-  function initials(name) { return (name || "?").trim().slice(0, 1).toUpperCase(); }
+  // A Thai vowel written before its consonant (เ แ โ ใ ไ) is no initial: "เทศบาล" → "ท".
+  function initials(name) { return ((name || "?").trim().replace(/^[\u0E40-\u0E44]/, "") || "?").slice(0, 1).toUpperCase(); }
   function hhmm(iso) { const d = new Date(iso); return d.toLocaleTimeString("th-TH", {hour: "2-digit", minute: "2-digit"}); }
   function dayLabel(iso) {
     const d = new Date(iso);

@@ -3,9 +3,11 @@ when it could not understand twice in a row. Either way the chat waits for staff
 (services/inbox.py), and the resident is told once who will answer and when."""
 from __future__ import annotations
 
+import nlu
+from flows import basic
 from flows import messages as m
 from flows.engine import Context, Messages, ParseLike, Turn
-from services import inbox
+from services import inbox, learning
 
 # Not a topic a unit could own: what a guess of the channel skips.
 SOCIAL = {"greet", "thanks", "help", "talk_to_staff", "out_of_scope"}
@@ -45,8 +47,20 @@ def _wait(turn: Turn, ctx: Context, *, reason: str, key: str) -> Messages:
 
 
 def talk_to_staff(turn: Turn, ctx: Context) -> Messages:
+    learning.record_asked_for_staff(ctx.db, event_id=turn.event_id, line_user_id=ctx.user_id, now=ctx.now(),
+                                    confident_guess=answered_confidently)
     return _wait(turn, ctx, reason="asked", key="handoff")
 
 
+def answered_confidently(text: str) -> nlu.Parse | None:
+    """The bot's reading of a text it answered without asking; None when it asked, or
+    when the text was only courtesy or itself a request for a person."""
+    parse = nlu.parse(text)
+    if not parse.is_confident or parse.needs_choice or parse.intent in SOCIAL:
+        return None
+    return parse
+
+
 def not_understood_twice(turn: Turn, ctx: Context) -> Messages:
+    basic.record_missed(turn, ctx, "not_understood")
     return _wait(turn, ctx, reason="not_understood", key="handoff_unsure")

@@ -7,7 +7,7 @@ from ..data import NluData
 from ..types import Entity
 from .numbers import amounts, national_ids, phones
 from .vocab import Lookup, PatternSet
-from .when import dates, times
+from .when import dates, periods, times
 
 __all__ = ["EntityExtractor"]
 
@@ -18,10 +18,11 @@ class EntityExtractor:
         self._lookups = [Lookup(etype, forms, data.synonyms) for etype, forms in data.lookups.items()]
 
     def extract(self, text: str, today: date) -> list[Entity]:
-        # Order is priority: an ID is not a phone, a code is not an amount, a date is not money.
+        # Order is priority: an ID is not a phone, a code is not an amount, a date is not money,
+        # '15 ต.ค.' is a day, not the month, and 'ตุลา 2569' a month, not money.
         found: list[Entity] = []
         groups = [national_ids(text), phones(text), self._patterns.find(text), dates(text, today),
-                  times(text), amounts(text), *(lookup.find(text) for lookup in self._lookups)]
+                  periods(text, today), times(text), amounts(text), *(lookup.find(text) for lookup in self._lookups)]
         for group in groups:
             for entity in sorted(map(_trimmed, group), key=lambda e: (e.start, -(e.end - e.start))):
                 if not any(entity.start < e.end and e.start < entity.end for e in found):

@@ -5,12 +5,20 @@ Weeks run Monday to Sunday (as in the holidays calendar and the office's week), 
 A date written without a year is the occurrence nearest to today: '20 พ.ย.' said on
 25 Nov is five days ago (a transfer date), '15 ม.ค.' is next January (an appointment).
 Years may be Buddhist Era (2569, 69) or Christian (2026, 26); the reading nearer today wins.
+
+Periods are what receipts and bills are asked for: 'เดือนที่แล้ว', 'ต.ค.', 'ตุลา 69', 'ปีนี้',
+'3 เดือนล่าสุด'. They look back, so a month named without a year is the most recent one that
+has begun: on 25 Nov 2026 'ต.ค.' is October 2026 and 'ธ.ค.' December 2025. 'N เดือนล่าสุด'
+runs from the same day N months earlier to today, as the six-month receipts list does.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from datetime import date, time, timedelta
+from typing import NamedTuple
+
+from thai.dates import months_back
 
 from ..types import Entity
 from .numbers import THAI_NUMBER, thai_words_to_int
@@ -134,6 +142,81 @@ def _nearest_day_of_month(today: date, day: int) -> date | None:
         except ValueError:
             continue
     return min(candidates, key=lambda d: (abs((d - today).days), d < today)) if candidates else None
+
+
+# ---- periods -----------------------------------------------------------------------------
+class Period(NamedTuple):
+    """The first and the last day, both included."""
+
+    start: date
+    end: date
+
+
+_MONTH_PERIOD = re.compile(rf"(?:เดือน\s?)?(?P<month>{_MONTH})(?:{_YEAR})?")
+# "บิลเดือน 10", "เดือน 10/69"; not "เดือน 3 เดือน" nor a rent "เดือน 5000".
+_MONTH_NUMBER = re.compile(r"เดือน\s?(?:ที่\s?)?(?P<month>1[0-2]|0?[1-9])(?![\d.,]|\s?(?:เดือน|วัน|ปี|บาท))"
+                           r"(?:\s?(?:/|ปี)\s?(?P<year>\d{4}|\d{2})(?!\d))?")
+_RELATIVE_MONTH = re.compile(r"(?:เมื่อ)?เดือน\s?(?P<rel>นี้|ที่แล้ว|ก่อนหน้า|ก่อน|ที่ผ่านมา|ปัจจุบัน)")
+# "2 ปีที่แล้ว" is not last year
+_RELATIVE_YEAR = re.compile(r"(?<!\d)(?<!\d\s)ปี\s?(?P<rel>นี้|ที่แล้ว|ก่อน|ที่ผ่านมา|กลาย|ปัจจุบัน)")
+_YEAR_ONLY = re.compile(r"ปี\s?(?:พ\.?ศ\.?|ค\.?ศ\.?)?\s?(?P<year>\d{4}|\d{2})(?!\d)")
+_LAST_MONTHS = re.compile(rf"ย้อนหลัง\s?(?P<n1>{_COUNT})\s?เดือน"
+                          rf"|(?P<n2>{_COUNT})\s?เดือน\s?(?:ล่าสุด|ที่ผ่านมา|ย้อนหลัง|หลังสุด)")
+_PAST = {"ที่แล้ว", "ก่อนหน้า", "ก่อน", "ที่ผ่านมา", "กลาย"}
+
+
+# An abbreviation typed without dots is two or three letters that also occur inside words
+# ("ทุ่มครึ่ง" holds มค): after a day number it is a date, alone it must stand as a word.
+_ABBREVIATIONS = {name.replace(".", "") for names in _MONTHS.values() for name in names if "." in name}
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    before, after = text[:start], text[end:end + 1]
+    starts_word = not before or before[-1].isspace() or before.endswith("เดือน")
+    return starts_word and not "\u0e01" <= after <= "\u0e4f"
+
+
+def _month(year: int, month: int) -> Period:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return Period(date(year, month, 1), following - timedelta(days=1))
+
+
+def _year(raw: str, today: date) -> int:
+    return min(_resolve_year(raw), key=lambda year: abs(year - today.year))
+
+
+def _named_month(month: int, year: str | None, today: date) -> Period:
+    if year:
+        return _month(_year(year, today), month)
+    return _month(today.year if month <= today.month else today.year - 1, month)
+
+
+def _whole_year(year: int) -> Period:
+    return Period(date(year, 1, 1), date(year, 12, 31))
+
+
+def periods(text: str, today: date) -> Iterator[Entity]:
+    for m in _LAST_MONTHS.finditer(text):
+        if 0 < (months := _count(m["n1"] or m["n2"])) <= 120:
+            yield Entity("period", m.group(), Period(months_back(today, months), today), m.start(), m.end())
+    for m in _RELATIVE_MONTH.finditer(text):
+        first = today.replace(day=1)
+        if m["rel"] in _PAST:
+            first = (first - timedelta(days=1)).replace(day=1)
+        yield Entity("period", m.group(), _month(first.year, first.month), m.start(), m.end())
+    for m in _RELATIVE_YEAR.finditer(text):
+        year = today.year - 1 if m["rel"] in _PAST else today.year
+        yield Entity("period", m.group(), _whole_year(year), m.start(), m.end())
+    for m in _MONTH_PERIOD.finditer(text):
+        if m["month"] in _ABBREVIATIONS and not _stands_alone(text, m.start("month"), m.end("month")):
+            continue
+        month = _MONTH_LOOKUP[m["month"].replace(".", "")]
+        yield Entity("period", m.group(), _named_month(month, m["year"], today), m.start(), m.end())
+    for m in _MONTH_NUMBER.finditer(text):
+        yield Entity("period", m.group(), _named_month(int(m["month"]), m["year"], today), m.start(), m.end())
+    for m in _YEAR_ONLY.finditer(text):
+        if abs((year := _year(m["year"], today)) - today.year) <= 50:
+            yield Entity("period", m.group(), _whole_year(year), m.start(), m.end())
 
 
 # ---- times -------------------------------------------------------------------------------

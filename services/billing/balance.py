@@ -133,8 +133,10 @@ class Statement:
 
 
 def invoice_summaries(session: Session, customer_id: int, *, today: date,
-                      invoice_ids: list[int] | None = None) -> list[InvoiceSummary]:
-    """The customer's open invoices with their amounts, oldest due first, in one query."""
+                      invoice_ids: list[int] | None = None,
+                      issued_between: tuple[date, date] | None = None) -> list[InvoiceSummary]:
+    """The customer's open invoices with their amounts, oldest due first, in one query;
+    ``issued_between`` (both days included) keeps those of a period a resident asked about."""
     query = select(
         Invoice.id, Invoice.number, Invoice.period, Invoice.issued_on, Invoice.due_date, Invoice.contract_id,
         invoice_total().label("total"), invoice_credited().label("credited"),
@@ -142,6 +144,8 @@ def invoice_summaries(session: Session, customer_id: int, *, today: date,
     ).where(Invoice.customer_id == customer_id, Invoice.status == "open")
     if invoice_ids is not None:
         query = query.where(Invoice.id.in_(invoice_ids))
+    if issued_between is not None:
+        query = query.where(Invoice.issued_on.between(*issued_between))
     rows = session.execute(query.order_by(Invoice.due_date, Invoice.issued_on, Invoice.id))
     return [
         InvoiceSummary(

@@ -1,13 +1,15 @@
-"""Receipts from the books as printable documents.
+"""Receipts and invoices from the books as printable documents.
 
 A receipt never changes once issued, so its PDF is drawn once, kept under the
-data directory and served from there afterwards (``Receipt.pdf_path``).
+data directory and served from there afterwards (``Receipt.pdf_path``). An
+invoice's PDF is drawn each time: payments and credit notes change what it says.
 """
 from __future__ import annotations
 
 import os
 import re
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,14 +19,16 @@ from config.profile import OrgProfile
 from models.accounts import Customer, Payment, Receipt
 from models.base import as_utc
 from models.slips import Slip
+from services.billing.balance import InvoiceSummary
+from services.billing.invoices import invoice_detail
+from services.billing.paying import payment_request
 from services.billing.payments import PAYMENT_METHOD_NAMES
 from services.billing.receipts import ReceiptLine, receipt_lines, set_receipt_pdf
 from services.documents import data
-from services.documents.billing import receipt_pdf
+from services.documents.billing import invoice_pdf, receipt_pdf
 from services.payments.banks import bank_name
-from thai.money import to_money
+from thai.money import format_baht, to_money
 
-RECEIVER_POSITION = "เจ้าหน้าที่การเงิน"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -75,8 +79,17 @@ def receipt_document(session: Session, receipt_id: int, profile: OrgProfile) -> 
         lines=tuple(data.LineItem(_line_text(line), line.amount) for line in lines), payment_method=method,
         invoice_numbers=tuple(line.invoice_number for line in lines if line.invoice_number),
         payment_ref=payment.reference or "",
-        received_by=data.Signatory(payment.received_by, RECEIVER_POSITION) if payment.received_by else None,
+        received_by=_receiver(profile, payment.received_by),
     )
+
+
+def _receiver(profile: OrgProfile, recorded_by: str | None) -> data.Signatory | None:
+    """Who signs as ผู้รับเงิน: the profile's receiver, else the staff who recorded or
+    approved the payment; None (a line to sign by hand) for one matched automatically."""
+    name = (profile.payment.receiver_name if profile.payment else None) or recorded_by
+    if not name:
+        return None
+    return data.Signatory(name, profile.payment.receiver_position if profile.payment else "")
 
 
 def receipt_pdf_bytes(session: Session, receipt_id: int, profile: OrgProfile, *, data_dir: Path) -> bytes:
@@ -92,3 +105,41 @@ def receipt_pdf_bytes(session: Session, receipt_id: int, profile: OrgProfile, *,
     write_atomically(Path(data_dir) / relative, pdf)
     set_receipt_pdf(session, receipt_id, relative)
     return pdf
+
+
+def _invoice_note(invoice: InvoiceSummary) -> str:
+    if invoice.outstanding <= 0:
+        return "ใบแจ้งหนี้นี้ชำระครบแล้ว"
+    settled = invoice.total - invoice.outstanding
+    return (f"ชำระแล้วหรือหักใบลดหนี้แล้ว {format_baht(settled)} คงเหลือที่ต้องชำระ {format_baht(invoice.outstanding)}"
+            if settled > 0 else "")
+
+
+def invoice_document(session: Session, customer_id: int, invoice_id: int, profile: OrgProfile, *,
+                     today: date) -> data.Invoice:
+    """One of this customer's invoices as printed, with the Thai QR that pays it
+    while it is owed in full (a QR for the rest would contradict the printed total;
+    the note says what is left). LookupError when the invoice is not theirs."""
+    detail = invoice_detail(session, customer_id, invoice_id, today=today)
+    customer = session.get(Customer, customer_id)
+    if detail is None or customer is None:
+        raise LookupError(f"no invoice {invoice_id} of customer {customer_id}")
+    invoice = detail.summary
+    request = (payment_request(session, customer_id, profile.payment, today=today, invoice_id=invoice_id)
+               if profile.payment is not None and invoice.outstanding == invoice.total else None)
+    return data.Invoice(
+        number=invoice.number, issued_on=invoice.issued_on, due_date=invoice.due_date,
+        organisation=organisation(profile),
+        customer=data.Customer(customer.name, customer.code, customer.address, customer.tax_id),
+        lines=tuple(data.LineItem(line.description, line.amount, line.quantity, line.unit, line.unit_price)
+                    for line in detail.lines),
+        period=invoice.period, payment_qr=request.payload if request else None,
+        ref1=request.ref1 if request else None, ref2=request.ref2 if request else None,
+        note=_invoice_note(invoice),
+    )
+
+
+def invoice_pdf_bytes(session: Session, customer_id: int, invoice_id: int, profile: OrgProfile, *,
+                      today: date) -> bytes:
+    """The invoice's A4 PDF as it stands today."""
+    return invoice_pdf(invoice_document(session, customer_id, invoice_id, profile, today=today))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from models.accounts import Allocation, Invoice, Payment, Receipt
 from models.base import as_utc
 from models.locks import lock_rows
 from services.numbering import issue_number
-from thai.dates import BANGKOK
+from thai.dates import BANGKOK, months_back
 from thai.money import to_money
 
 HISTORY_MONTHS = 6
@@ -97,24 +97,27 @@ def _summaries(session: Session, *conditions) -> list[ReceiptSummary]:
     ]
 
 
-def months_back(day: date, months: int) -> date:
-    """The same day ``months`` earlier, clamped to the month's end (31 Aug → 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month + 1, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable: every month has 28 days")
+def history_start(today: date) -> date:
+    """The first day whose receipts residents see in chat (seed 000: six months back)."""
+    return months_back(today, HISTORY_MONTHS)
+
+
+def _bangkok_midnight(day: date) -> datetime:
+    return as_utc(datetime.combine(day, time.min, tzinfo=BANGKOK))
 
 
 def recent_receipts(session: Session, customer_id: int, *, now: datetime,
                     months: int = HISTORY_MONTHS) -> list[ReceiptSummary]:
     """Receipts of the last ``months`` months (S0-6), newest first."""
-    start_day = months_back(now.astimezone(BANGKOK).date(), months)
-    since = as_utc(datetime.combine(start_day, time.min, tzinfo=BANGKOK))
+    since = _bangkok_midnight(months_back(now.astimezone(BANGKOK).date(), months))
     return _summaries(session, Payment.customer_id == customer_id, Receipt.issued_at >= since)
+
+
+def receipts_between(session: Session, customer_id: int, start: date, end: date) -> list[ReceiptSummary]:
+    """Receipts issued from ``start`` to ``end`` (Bangkok days, both included), newest first."""
+    return _summaries(session, Payment.customer_id == customer_id,
+                      Receipt.issued_at >= _bangkok_midnight(start),
+                      Receipt.issued_at < _bangkok_midnight(end + timedelta(days=1)))
 
 
 def receipt_detail(session: Session, customer_id: int, receipt_id: int) -> ReceiptSummary | None:

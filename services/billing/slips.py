@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
+import secrets
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,10 +39,15 @@ from services.billing.payments import check_payment_day, record_payment
 from services.billing.receipts import issue_receipt
 from services.payments.banks import bank_name
 from services.payments.slip_reader import PictureRefusal, picture_format, read_slip_image
-from thai.dates import BANGKOK, format_thai_datetime
+from services.payments.slip_text import SlipText, account_matches, read_slip_text
+from thai.dates import BANGKOK, format_thai_date, format_thai_datetime
 from thai.money import format_baht, to_money
 
 MAX_SLIP_BYTES = 10 * 1024 * 1024
+# A picture the web form took while another field was wrong waits this long for the
+# form to come back (a browser cannot refill a file input); it is never a slip.
+DRAFT_SECONDS = 2 * 60 * 60
+DRAFT_TOKEN = re.compile(r"[A-Za-z0-9_-]{24}")
 
 # Why a file was not taken as a slip: the reader's refusals, or more bytes than MAX_SLIP_BYTES.
 # Nothing is stored for any of them; the chat and the web form each word them for the resident.
@@ -58,7 +67,9 @@ STATUS_NAMES = {"pending": "รอตรวจสอบ", "approved": "อนุ
 class SlipSubmission:
     """What happened to a slip a resident sent. The QR carries neither amount nor
     time: ``amount`` is what the resident declared, and for a transfer this
-    customer already paid with, ``amount``/``paid_at`` are that payment's."""
+    customer already paid with, ``amount``/``paid_at`` are that payment's.
+    ``text`` is what OCR read from the slip's print (None when nothing could be
+    read), so the chat need not ask the amount or date it already says."""
 
     status: SubmissionStatus
     slip_id: int | None
@@ -67,6 +78,7 @@ class SlipSubmission:
     bank: str | None  # Thai bank name read from the QR
     reference: str | None  # the bank's transaction reference
     qr_read: bool
+    text: SlipText | None = None
 
 
 class SlipStore:
@@ -96,6 +108,30 @@ class SlipStore:
             upright.save(clean, format=fmt, **options)
             write_atomically(target, clean.getvalue())
         return relative, content_type
+
+    def keep_draft(self, image: bytes) -> str:
+        """Hold a picture for a form sent back to be corrected; returns its token.
+        Drafts older than DRAFT_SECONDS go as each new one comes."""
+        drafts = self.root / "drafts"
+        if drafts.exists():
+            for old in drafts.iterdir():
+                if old.stat().st_mtime < time.time() - DRAFT_SECONDS:
+                    old.unlink(missing_ok=True)
+        token = secrets.token_urlsafe(18)
+        write_atomically(drafts / token, image)
+        return token
+
+    def draft(self, token: str) -> bytes | None:
+        if not DRAFT_TOKEN.fullmatch(token):
+            return None
+        try:
+            return (self.root / "drafts" / token).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def drop_draft(self, token: str) -> None:
+        if DRAFT_TOKEN.fullmatch(token):
+            (self.root / "drafts" / token).unlink(missing_ok=True)
 
     def path(self, relative: str) -> Path:
         target = (self.root / relative).resolve()
@@ -150,6 +186,8 @@ def submit_slip(session: Session, *, customer_id: int, image: bytes, source: str
     reading = read_slip_image(image)
     if reading.status in REFUSALS:
         return SlipSubmission(cast(Refusal, reading.status), None, None, None, None, None, False)
+    # Read before the customer's row is locked: OCR takes seconds.
+    text = read_slip_text(image)
     # SQLite: take the write lock before reading, so no other submission slips in between.
     lock_rows(session, Customer, [customer_id])
     if session.get(Customer, customer_id) is None:
@@ -164,7 +202,7 @@ def submit_slip(session: Session, *, customer_id: int, image: bytes, source: str
         payment = seen.payment if own and seen else None
         return SlipSubmission(
             "duplicate", seen.slip_id if own and seen else None, to_money(payment.amount) if payment else None,
-            as_utc(payment.paid_at) if payment else None, bank, trans_ref, qr is not None,
+            as_utc(payment.paid_at) if payment else None, bank, trans_ref, qr is not None, text,
         )
 
     seen = _seen_before(session, sha256, trans_ref)
@@ -180,10 +218,18 @@ def submit_slip(session: Session, *, customer_id: int, image: bytes, source: str
         declared_paid_on=declared_paid_on, invoice_id=invoice_id, qr_payload=reading.payload,
         qr_bank=qr.sending_bank if qr else None, qr_trans_ref=trans_ref,
         qr_error=None if qr else reading.status, created_at=as_utc(now),
+        **({} if text is None else dict(
+            text_amount=text.amount, text_paid_at=as_utc(text.paid_at) if text.paid_at else None,
+            text_sender=_fit(text.sender, 200), text_receiver=_fit(text.receiver, 200),
+            text_account=_fit(text.account, 40), text_bank=text.bank)),
     ))
     if slip_id is None:
         return duplicate(_seen_before(session, sha256, trans_ref))
-    return SlipSubmission("pending", slip_id, amount, None, bank, trans_ref, qr is not None)
+    return SlipSubmission("pending", slip_id, amount, None, bank, trans_ref, qr is not None, text)
+
+
+def _fit(value: str | None, length: int) -> str | None:
+    return None if value is None else value[:length]
 
 
 @dataclass(frozen=True)
@@ -215,6 +261,8 @@ class SlipReview:
     suggested_amount: Decimal | None
     suggested_paid_at: datetime
     warnings: tuple[str, ...]
+    text: SlipText | None  # what OCR read from the slip's print
+    text_notes: dict[str, str]  # SlipText field -> where the print disagrees (Thai)
     reviewed_by: str | None
     reviewed_at: datetime | None
     reject_reason: str | None
@@ -223,10 +271,12 @@ class SlipReview:
 
 
 def _suggested_paid_at(slip: Slip) -> datetime:
-    """The declared day at the time of day the slip came in, never after it came in."""
+    """The declared day at the time of day the slip came in, else the time printed on
+    the slip; never after it came in."""
     received = as_utc(slip.created_at).astimezone(BANGKOK)
     if slip.declared_paid_on is None:
-        return received
+        read = as_utc(slip.text_paid_at).astimezone(BANGKOK) if slip.text_paid_at else None
+        return read if read is not None and read <= received else received
     return min(datetime.combine(slip.declared_paid_on, received.time(), tzinfo=BANGKOK), received)
 
 
@@ -267,12 +317,47 @@ def _warnings(session: Session, slip: Slip, unpaid: tuple[InvoiceSummary, ...], 
     return found
 
 
-def _review(session: Session, slip: Slip, today: date) -> SlipReview:
+def _slip_text(slip: Slip) -> SlipText | None:
+    text = SlipText(to_money(slip.text_amount) if slip.text_amount is not None else None,
+                    as_utc(slip.text_paid_at).astimezone(BANGKOK) if slip.text_paid_at else None,
+                    slip.text_sender, slip.text_receiver, slip.text_account, slip.text_bank)
+    return None if text.empty else text
+
+
+def _text_notes(slip: Slip, text: SlipText | None, declared: InvoiceSummary | None,
+                payee_accounts: Sequence[str]) -> dict[str, str]:
+    """Where the slip's print disagrees with what the resident said, the QR, the
+    invoice named and the organisation's own accounts, by SlipText field."""
+    notes: dict[str, str] = {}
+    if text is None:
+        return notes
+    if text.amount is not None:
+        if slip.declared_amount is not None and text.amount != slip.declared_amount:
+            notes["amount"] = (f"ยอดบนสลิป {format_baht(text.amount)} ไม่ตรงกับยอดที่ลูกค้าแจ้ง "
+                               f"{format_baht(slip.declared_amount)}")
+        elif declared is not None and text.amount != declared.outstanding:
+            notes["amount"] = (f"ยอดบนสลิป {format_baht(text.amount)} ไม่ตรงกับยอดค้างของใบแจ้งหนี้ "
+                               f"{declared.number} ({format_baht(declared.outstanding)})")
+    if text.paid_at is not None and slip.declared_paid_on is not None \
+            and text.paid_at.astimezone(BANGKOK).date() != slip.declared_paid_on:
+        notes["paid_at"] = (f"วันที่บนสลิป {format_thai_date(text.paid_at)} ไม่ตรงกับวันที่ลูกค้าแจ้ง "
+                            f"{format_thai_date(slip.declared_paid_on)}")
+    if text.bank is not None and slip.qr_bank is not None and text.bank != slip.qr_bank:
+        notes["bank"] = f"ธนาคารบนสลิป ({bank_name(text.bank)}) ไม่ตรงกับธนาคารใน QR ({bank_name(slip.qr_bank)})"
+    if text.account is not None and payee_accounts \
+            and not any(account_matches(text.account, number) for number in payee_accounts):
+        notes["account"] = f"บัญชีผู้รับบนสลิป {text.account} ไม่ตรงกับบัญชีรับเงินของหน่วยงาน"
+    return notes
+
+
+def _review(session: Session, slip: Slip, today: date, payee_accounts: Sequence[str]) -> SlipReview:
     customer = session.get(Customer, slip.customer_id)
     assert customer is not None  # a foreign key
     unpaid = tuple(i for i in invoice_summaries(session, slip.customer_id, today=today) if i.outstanding > 0)
     declared = session.get(Invoice, slip.invoice_id) if slip.invoice_id else None
     suggested = next((i for i in unpaid if declared is not None and i.id == declared.id), unpaid[0] if unpaid else None)
+    named = next((i for i in unpaid if declared is not None and i.id == declared.id), None)
+    text = _slip_text(slip)
     receipt = session.scalar(select(Receipt).where(Receipt.payment_id == slip.payment_id)) if slip.payment_id else None
     return SlipReview(
         id=slip.id, status=slip.status, status_name=STATUS_NAMES[slip.status], source=slip.source,
@@ -286,8 +371,10 @@ def _review(session: Session, slip: Slip, today: date) -> SlipReview:
         unpaid=unpaid, suggested_invoice_id=suggested.id if suggested else None,
         suggested_invoice_number=suggested.number if suggested else None,
         suggested_amount=(to_money(slip.declared_amount) if slip.declared_amount is not None
+                          else text.amount if text is not None and text.amount is not None
                           else suggested.outstanding if suggested else None),
         suggested_paid_at=_suggested_paid_at(slip), warnings=tuple(_warnings(session, slip, unpaid, declared)),
+        text=text, text_notes=_text_notes(slip, text, named, payee_accounts),
         reviewed_by=slip.reviewed_by, reviewed_at=as_utc(slip.reviewed_at) if slip.reviewed_at else None,
         reject_reason=slip.reject_reason, receipt_id=receipt.id if receipt else None,
         receipt_number=receipt.number if receipt else None,
@@ -298,15 +385,19 @@ def _today() -> date:
     return datetime.now(BANGKOK).date()
 
 
-def pending_slips(session: Session, *, today: date | None = None) -> list[SlipReview]:
+def pending_slips(session: Session, *, today: date | None = None,
+                  payee_accounts: Sequence[str] = ()) -> list[SlipReview]:
     """The review queue, oldest first."""
     slips = session.scalars(select(Slip).where(Slip.status == "pending").order_by(Slip.created_at, Slip.id))
-    return [_review(session, slip, today or _today()) for slip in slips]
+    return [_review(session, slip, today or _today(), payee_accounts) for slip in slips]
 
 
-def slip_review(session: Session, slip_id: int, *, today: date | None = None) -> SlipReview | None:
+def slip_review(session: Session, slip_id: int, *, today: date | None = None,
+                payee_accounts: Sequence[str] = ()) -> SlipReview | None:
+    """One slip for finance. ``payee_accounts`` are the organisation's own account
+    numbers and PromptPay ID, to check the slip's receiving account against."""
     slip = session.get(Slip, slip_id)
-    return _review(session, slip, today or _today()) if slip else None
+    return _review(session, slip, today or _today(), payee_accounts) if slip else None
 
 
 def _reviewed_at(slip: Slip) -> datetime:
@@ -402,3 +493,30 @@ def count_pending(session: Session, *, since: datetime | None = None) -> int:
     if since is not None:
         query = query.where(Slip.created_at >= as_utc(since))
     return session.scalar(query) or 0
+
+
+def sent_since(session: Session, customer_id: int, since: datetime) -> bool:
+    """Whether this customer's slip arrived from `since` on, by chat or web form alike:
+    a paused "send a slip" conversation has then nothing left to ask for."""
+    query = select(Slip.id).where(Slip.customer_id == customer_id, Slip.created_at >= as_utc(since)).limit(1)
+    return session.scalar(query) is not None
+
+
+def declare_transfer(session: Session, slip_id: int, customer_id: int, *, amount: Decimal | None,
+                     paid_on: date | None, today: date) -> None:
+    """What the resident says a chat slip paid and when, asked after the picture when its
+    print could not be read; finance then sees it instead of "ไม่ได้แจ้ง". Only the
+    customer's own slip still waiting for review, and only what was not declared yet."""
+    if amount is not None and to_money(amount, exact=True) <= 0:
+        raise BillingError("จำนวนเงินที่โอนต้องมากกว่าศูนย์")
+    if paid_on is not None:
+        check_payment_day(paid_on, today=today)
+    slip = session.scalar(select(Slip).where(Slip.id == slip_id, Slip.customer_id == customer_id,
+                                             Slip.status == "pending").with_for_update())
+    if slip is None:
+        return
+    if amount is not None and slip.declared_amount is None:
+        slip.declared_amount = to_money(amount, exact=True)
+    if paid_on is not None and slip.declared_paid_on is None:
+        slip.declared_paid_on = paid_on
+    session.flush()

@@ -61,9 +61,9 @@ def _draw_invoice_a4(pdf: ThaiPDF, invoice: Invoice) -> None:
         pdf.qr(invoice.payment_qr, x=pdf.l_margin + 6, y=top + 9, size=size - 3)
         rows = [("ยอดชำระ", format_baht(invoice.total_due)), ("ชำระภายใน", format_thai_date(invoice.due_date))]
         if invoice.ref1:
-            rows.append(("Ref.1", invoice.ref1))
+            rows.append(("รหัสอ้างอิง 1", invoice.ref1))
         if invoice.ref2:
-            rows.append(("Ref.2", invoice.ref2))
+            rows.append(("รหัสอ้างอิง 2", invoice.ref2))
         pdf.set_y(top + 12)
         pdf.key_values(rows, x=pdf.l_margin + size + 12, width=pdf.width - size - 16, label_width=28, size=12)
         pdf.set_x(pdf.l_margin + size + 12)
@@ -96,7 +96,7 @@ def _draw_invoice_thermal(pdf: ThaiPDF, invoice: Invoice) -> None:
         pdf.text_line("สแกนจ่ายด้วย Thai QR", size=10, bold=True, align="C", colour=NAVY)
         pdf.qr(invoice.payment_qr, x=(pdf.w - size) / 2, y=pdf.get_y(), size=size)
         pdf.set_y(pdf.get_y() + size + 1)
-        for ref_label, ref in (("Ref.1", invoice.ref1), ("Ref.2", invoice.ref2)):
+        for ref_label, ref in (("รหัสอ้างอิง 1", invoice.ref1), ("รหัสอ้างอิง 2", invoice.ref2)):
             if ref:
                 pdf.text_line(f"{ref_label}: {ref}", size=9, align="C")
     if invoice.note:
@@ -135,8 +135,7 @@ def _draw_receipt_a4(pdf: ThaiPDF, receipt: Receipt) -> None:
     pdf.items_table(receipt.lines)
     pdf.totals([("รวมเงินที่รับชำระ", format_baht(receipt.total))])
     pdf.amount_in_words(receipt.total)
-    if receipt.received_by:
-        pdf.signature(receipt.received_by, "ผู้รับเงิน")
+    pdf.signature(receipt.received_by, "ผู้รับเงิน", on=receipt.paid_at)
     pdf.gap(6)
     pdf.text_line("ใบเสร็จรับเงินนี้จะสมบูรณ์เมื่อได้รับเงินเรียบร้อยแล้ว", size=10, colour=GREY)
 
@@ -151,9 +150,9 @@ def _draw_receipt_thermal(pdf: ThaiPDF, receipt: Receipt) -> None:
     pdf.items_table(receipt.lines)
     pdf.totals([("รวมรับชำระ", format_baht(receipt.total))])
     pdf.amount_in_words(receipt.total)
-    if receipt.received_by:
-        pdf.text_line(f"ผู้รับเงิน: {receipt.received_by.name}", size=9, align="C")
-    pdf.text_line("ขอบคุณที่ชำระตรงเวลา", size=9, align="C", colour=GREY)
+    pdf.signature(receipt.received_by, "ผู้รับเงิน", on=receipt.paid_at)
+    pdf.gap(2)
+    pdf.text_line("ขอบคุณที่ชำระเงิน", size=9, align="C", colour=GREY)
 
 
 def receipt_pdf(receipt: Receipt, *, paper: Paper = "a4") -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal, cast
 
 from fpdf import FPDF
@@ -18,8 +19,9 @@ from fpdf.fonts import TTFFont
 
 from services.documents.data import LineItem, Organisation, Signatory
 from services.payments.qrimage import qr_image
+from thai.dates import format_thai_date
 from thai.fonts import thai_font
-from thai.money import baht_text, format_baht
+from thai.money import baht_text, format_baht, format_quantity
 
 Paper = Literal["a4", "80mm"]
 FAMILY = "Sarabun"
@@ -187,7 +189,7 @@ class ThaiPDF(FPDF):
                                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 if line.quantity is not None and line.unit_price is not None:
                     self.set_font(FAMILY, "", 8.5)
-                    self.cell(self.width - 24, 4, f"    {line.quantity:,} {line.unit} × "
+                    self.cell(self.width - 24, 4, f"    {format_quantity(line.quantity)} {line.unit} × "
                               f"{format_baht(line.unit_price, unit=False)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
                 end = self.get_y()
                 self.set_xy(self.w - self.r_margin - 24, top)
@@ -211,8 +213,10 @@ class ThaiPDF(FPDF):
         for number, line in enumerate(lines, start=1):
             fill = number % 2 == 0
             self.set_fill_color(*LIGHT)
-            quantity = f"{line.quantity:,} {line.unit}".strip() if line.quantity is not None else ""
-            price = format_baht(line.unit_price, unit=False) if line.unit_price is not None else ""
+            # A line without a count of its own (a fee, one invoice settled by a receipt) is
+            # one item at its amount; empty columns read as if something were missing.
+            quantity = f"{format_quantity(line.quantity)} {line.unit}".strip() if line.quantity is not None else "1"
+            price = format_baht(line.unit_price if line.unit_price is not None else line.amount, unit=False)
             # A long description wraps inside its column and the row grows with it;
             # a cut-off line on a receipt would hide what was paid for.
             wrapped = cast(list[str], self.multi_cell(widths[1] - 2, 6, line.description, dry_run=True, output="LINES"))
@@ -261,16 +265,20 @@ class ThaiPDF(FPDF):
     def qr(self, payload: str, *, x: float, y: float, size: float) -> None:
         self.image(qr_image(payload, box_size=6, border=1), x=x, y=y, w=size, h=size)
 
-    def signature(self, signatory: Signatory, label: str) -> None:
-        width = 70 if self.paper == "a4" else self.width
+    def signature(self, signatory: Signatory | None, label: str, *, on: date | None = None) -> None:
+        """ลงชื่อ ..... <label>, the name in brackets (dots to write it by hand when
+        nobody is named), the position and the date in Buddhist Era."""
+        width = 80 if self.paper == "a4" else self.width
         x = self.w - self.r_margin - width
         self.keep_together(40)
-        self.gap(10 if self.paper == "a4" else 8)
+        self.gap(10 if self.paper == "a4" else 6)
         self.set_x(x)
-        self.set_font(FAMILY, "", 11)
-        self.cell(width, 6, "ลงชื่อ ..............................................", align="C",
-                  new_x=XPos.LEFT, new_y=YPos.NEXT)
-        for text in (f"({signatory.name})", signatory.position, label):
+        self.set_font(FAMILY, "", 11 if self.paper == "a4" else 10)
+        self.cell(width, 6, f"ลงชื่อ {'.' * 40} {label}".rstrip(), align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        name = f"({signatory.name})" if signatory else f"({'.' * 40})"
+        # a name that is itself a job title ("เจ้าหน้าที่การเงิน") is not printed twice
+        position = signatory.position if signatory and signatory.position != signatory.name else ""
+        for text in (name, position, f"วันที่ {format_thai_date(on, short=False)}" if on else ""):
             if text:
                 self.cell(width, 6, text, align="C", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self.set_x(self.l_margin)

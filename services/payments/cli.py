@@ -45,6 +45,8 @@ def describe(payload: str) -> list[tuple[str, str]]:
         rows += [("ชนิด / Kind", "พร้อมเพย์ (PromptPay credit transfer, tag 29)"),
                  ("ประเภทผู้รับ / Proxy type", _PROXY_LABELS[payment.proxy_type or "phone"]),
                  ("ผู้รับเงิน / Proxy", payment.proxy or "")]
+        if not payment.id_checksum_ok:
+            rows.append(("คำเตือน / Warning", "เลขตรวจสอบหลักสุดท้ายไม่ถูกต้อง (check digit is wrong)"))
     rows.append(("จำนวนเงิน / Amount",
                  format_baht(payment.amount) if payment.amount is not None else "ผู้จ่ายระบุเอง (payer enters)"))
     rows.append(("รูปแบบ / Initiation", "ใช้ครั้งเดียว (dynamic, 12)" if payment.dynamic else "ใช้ซ้ำได้ (static, 11)"))

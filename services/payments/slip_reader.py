@@ -110,7 +110,8 @@ def _is_other_picture(data: bytes) -> bool:
     return True
 
 
-def _open(data: bytes | Image.Image) -> Image.Image | SlipReading:
+def open_slip_picture(data: bytes | Image.Image) -> Image.Image | SlipReading:
+    """The picture upright and grey, or the refusal; also opens it for the text reader."""
     if isinstance(data, Image.Image):
         image = data
     else:
@@ -139,7 +140,7 @@ def _open(data: bytes | Image.Image) -> Image.Image | SlipReading:
 
 def read_slip_image(data: bytes | Image.Image) -> SlipReading:
     """Find the slip mini-QR in a photo or screenshot of a transfer slip."""
-    opened = _open(data)
+    opened = open_slip_picture(data)
     if isinstance(opened, SlipReading):
         return opened
     found_other_qr = False

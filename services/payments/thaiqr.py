@@ -261,8 +261,9 @@ def _check_promptpay(template: TLVTree) -> None:
     pattern, shape = rules[tag]
     if not re.fullmatch(pattern, value):
         raise _fail(f"29.{tag}", f"must be {shape}, got {value!r}")
-    if tag == "02" and not tin.is_valid(value):
-        raise _fail("29.02", f"national/tax ID {value} fails its check digit")
+    # A wrong check digit is not refused here: the payload is well formed, and the
+    # published test payloads of other implementations use 1111111111111. Reading
+    # flags it (PaymentQR.id_checksum_ok); building one refuses it (normalise_target).
 
 
 def _check_bill_payment(template: TLVTree) -> None:
@@ -351,6 +352,7 @@ class PaymentQR:
     biller_id: str | None = None
     ref1: str | None = None
     ref2: str | None = None
+    id_checksum_ok: bool = True  # False only for a national/tax ID whose check digit is wrong
 
 
 @dataclass(frozen=True)
@@ -378,7 +380,8 @@ def read_payment(payload: str) -> PaymentQR:
     proxy = _expect(promptpay, tag, f"29.{tag}")
     if tag == "01":
         proxy = "0" + proxy[4:]
-    return PaymentQR("promptpay", amount, dynamic, proxy_type=_PROXY_TYPES[tag], proxy=proxy)
+    return PaymentQR("promptpay", amount, dynamic, proxy_type=_PROXY_TYPES[tag], proxy=proxy,
+                     id_checksum_ok=tag != "02" or tin.is_valid(proxy))
 
 
 def read_slip(payload: str) -> SlipQR:

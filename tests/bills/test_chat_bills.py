@@ -218,16 +218,16 @@ def test_slip_form_from_the_signed_link(bills):
     register(bills, user)
     form_url = re.search(r'(http://[^\s"]+/web/slips/new[^\s"]+)', texts(bills.say(user, "แนบสลิป"))).group(1)
     assert requests.get(form_url, timeout=10).status_code == 200
-    bad = requests.post(form_url, data={"paid_on": "2026-11-20", "amount": "abc"},
+    bad = requests.post(form_url, data={"day": "20", "month": "11", "year": "2569", "amount": "abc"},
                         files={"slip": ("slip.png", slip_png("20261126F0001"), "image/png")}, timeout=10)
     assert bad.status_code == 400 and "จำนวนเงิน" in bad.text
-    ok = requests.post(form_url, data={"paid_on": "2026-11-20", "amount": "1,250.50"},
+    ok = requests.post(form_url, data={"day": "20", "month": "11", "year": "2569", "amount": "1,250.50"},
                        files={"slip": ("slip.png", slip_png("20261126F0001"), "image/png")}, timeout=10)
     assert ok.status_code == 200 and "ได้รับหลักฐาน" in ok.text
-    not_a_picture = requests.post(form_url, data={"paid_on": "2026-11-20", "amount": "10"},
+    not_a_picture = requests.post(form_url, data={"day": "20", "month": "11", "year": "2569", "amount": "10"},
                                   files={"slip": ("slip.pdf", b"%PDF-1.4 not a picture", "application/pdf")}, timeout=10)
     assert not_a_picture.status_code == 400 and "เปิดไฟล์นี้เป็นรูปภาพไม่ได้" in not_a_picture.text
-    huge = requests.post(form_url, data={"paid_on": "2026-11-20", "amount": "10"},
+    huge = requests.post(form_url, data={"day": "20", "month": "11", "year": "2569", "amount": "10"},
                          files={"slip": ("big.jpg", b"\xff" * (20 * 1024 * 1024), "image/jpeg")}, timeout=30)
     assert huge.status_code == 413 and "ใหญ่เกิน" in huge.text
     bills.settle()

@@ -25,6 +25,7 @@ def product_stack(tmp_path_factory, profile_name: str, *, demo_data: bool = Fals
         with stack.bot_app.assembly.services.db.session() as session, session.begin():
             seed_demo(session, profile, today=datetime.now(BANGKOK).date())
     install_menus(stack.emulator, profile_name)
+    stack.emulator.app.extensions["line_emulator"].config["BOT_NAME"] = profile.name  # as `smartservice demo` sets it
     try:
         yield stack
     finally:

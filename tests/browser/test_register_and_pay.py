@@ -59,7 +59,8 @@ def test_register_then_pay_by_qr_send_a_slip_and_open_a_receipt(tenant, page):
     bot_says(page, "ยินดีต้อนรับ")
     guest_menu = page.locator("#rich-menu-image").get_attribute("src")
 
-    page.locator(".rm-area[title*='ลงทะเบียน']").first.click()
+    page.locator(".rm-area[title='ชำระเงิน ค่าเช่าอื่นๆ']").click()  # seed 000's way in: register, then the bill
+    bot_says(page, "ต้องลงทะเบียน")
     bot_says(page, "รหัสผู้เช่า")
     type_text(page, "T0001")
     bot_says(page, "เบอร์โทรศัพท์มือถือ")

@@ -15,7 +15,7 @@ import socket
 import threading
 import traceback
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -138,13 +138,18 @@ def _slip_in_chat(stack: Stack, user: str, trans_ref: str) -> int:
         return next(r.id for r in pending_slips(s) if r.qr_trans_ref == trans_ref)
 
 
+def _form_day(day: date) -> dict[str, str]:
+    """The slip form's day / month / Buddhist-Era year selects."""
+    return {"day": str(day.day), "month": str(day.month), "year": str(day.year + 543)}
+
+
 def _slip_on_the_form(stack: Stack, user: str, trans_ref: str) -> None:
     services = stack.bot_app.assembly.services
     with services.db.session() as s:
         customer_id = customer_by_code(s, "T0001").id
     form = services.links.slip_form(customer_id, user)
     sent = requests.post(form, timeout=30, files={"slip": ("slip.png", slip_png(trans_ref), "image/png")},
-                         data={"amount": "100.00", "paid_on": datetime.now(BANGKOK).date().isoformat()})
+                         data={"amount": "100.00", **_form_day(datetime.now(BANGKOK).date())})
     assert sent.status_code == 200, sent.text
 
 

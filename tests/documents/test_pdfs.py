@@ -174,3 +174,31 @@ def test_a_long_line_description_wraps_inside_its_column(tmp_path):
     for word in ("INV-2570-000002", "A-12)"):
         x_max = float(re.search(rf'xMax="([\d.]+)"[^>]*>{re.escape(word)}<', words).group(1))
         assert x_max <= column_right, f"{word} runs past the description column ({x_max:.0f} > {column_right:.0f} pt)"
+
+
+def _table_row(text: str, description: str) -> list[str]:
+    """The cells of the items-table row of ``description`` in ``pdftotext -layout`` output."""
+    row = next(line for line in text.splitlines() if description in line)
+    return re.split(r"\s{2,}", row.strip())
+
+
+def test_a_line_without_a_quantity_is_one_at_its_amount(tmp_path):
+    fee = LineItem("ค่าธรรมเนียมเก็บขยะ", Decimal("1234.50"))
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(receipt_pdf(replace(samples.RECEIPT, lines=(fee, LineItem(
+        "ค่าน้ำประปา", Decimal("94.50"), Decimal("1.000"), "ลบ.ม.", Decimal("94.50"))))))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True).stdout.decode()
+    assert _table_row(text, "ค่าธรรมเนียมเก็บขยะ")[-3:] == ["1", "1,234.50", "1,234.50"]
+    assert _table_row(text, "ค่าน้ำประปา")[-3:] == ["1 ลบ.ม.", "94.50", "94.50"]  # 1, not 1.000
+
+
+def test_receipt_is_signed_by_the_receiver_with_the_buddhist_era_date(tmp_path):
+    for paper in ("a4", "80mm"):
+        text = _text(receipt_pdf(samples.RECEIPT, paper=paper), tmp_path)
+        assert re.search(r"ลงชื่อ \.{20,} ผู้รับเงิน", text), paper
+        assert "(นางสาวมาลี ศรีสุข)" in text and "เจ้าพนักงานการเงินและบัญชี" in text, paper
+        assert "วันที่ 10 ธันวาคม 2569" in text, paper
+    # nobody named (a payment matched automatically): a line to write the name by hand
+    unsigned = _text(receipt_pdf(replace(samples.RECEIPT, received_by=None)), tmp_path)
+    assert re.search(r"ลงชื่อ \.{20,} ผู้รับเงิน", unsigned) and re.search(r"\(\.{20,}\)", unsigned)
+    assert "วันที่ 10 ธันวาคม 2569" in unsigned

@@ -142,7 +142,9 @@ def test_finance_approves_a_chat_slip_and_the_resident_gets_the_receipt(office, 
     assert page.evaluate("document.querySelector('.slip-image img').naturalWidth") == 720
     suggested = page.input_value("input[name=amount]")
     chosen = page.locator("select[name=invoice_id] option:checked").inner_text()
-    assert suggested == "10790.00" and "ค้าง 10,790.00 บาท" in chosen  # the overdue bill, after its credit note
+    # The amount the slip prints (read from the picture), to the overdue bill after its credit note.
+    assert suggested == "350.00" and "ค้าง 10,790.00 บาท" in chosen
+    assert "350.00 บาท" in page.inner_text(".slip-text")
     page.screenshot(path=str(shots / "admin-slip-review.png"), full_page=True)
 
     _go(page, "button:has-text('อนุมัติ ออกใบเสร็จ')")

@@ -191,7 +191,8 @@ def test_an_invoice_that_is_not_the_customers_is_ignored(db, store):
         result = _submit(s, store, owner.id, invoice_id=theirs.id)
         assert s.get(Slip, result.slip_id).invoice_id is None
         review = slip_review(s, result.slip_id, today=TODAY)
-    assert (review.suggested_invoice_id, review.suggested_amount) == (old.id, Decimal("1000.00"))
+    # Nothing declared: the amount offered is the one printed on the slip.
+    assert (review.suggested_invoice_id, review.suggested_amount) == (old.id, Decimal("350.00"))
 
 
 def test_the_declared_invoice_and_amount_are_what_finance_is_offered(db, store):

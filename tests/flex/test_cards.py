@@ -124,8 +124,11 @@ DETAIL = InvoiceDetail(
 )
 
 
+INVOICE_PDF = "https://suk-jai.example.co.th/web/invoices/98.pdf?c=1&sig=abc"
+
+
 def test_invoice_shows_lines_totals_payments_and_credit_notes():
-    message = cards.invoice_message(DETAIL, profile=TENANT)
+    message = cards.invoice_message(DETAIL, profile=TENANT, pdf_url=INVOICE_PDF)
     _assert_valid(message)
     texts = _texts(message)
     assert {"INV-2570-000098", "ตุลาคม 2569", "1 พ.ย. 2569", "11 พ.ย. 2569", "เกินกำหนด"} <= set(texts)
@@ -138,18 +141,19 @@ def test_invoice_shows_lines_totals_payments_and_credit_notes():
     assert postbacks["ชำระใบแจ้งหนี้ INV-2570-000098"] == {"action": "intent", "name": "pay_bill", "invoice": "98"}
     assert postbacks["ดูใบลดหนี้ CN-2570-000007"]["credit_note"] == "7"
     assert postbacks["ดูยอดค้างชำระทั้งหมด"] == {"action": "intent", "name": "check_balance"}
+    assert _uris(message) == {"เปิดใบแจ้งหนี้ (PDF)": INVOICE_PDF}
 
 
 def test_a_paid_invoice_has_no_pay_button_and_a_part_paid_one_says_so():
     settled = replace(OVERDUE, paid=D("10790.00"), outstanding=D("0.00"), overdue=False)
-    message = cards.invoice_message(replace(DETAIL, summary=settled), profile=TENANT)
+    message = cards.invoice_message(replace(DETAIL, summary=settled), profile=TENANT, pdf_url=INVOICE_PDF)
     _assert_valid(message)
     assert "ชำระแล้ว" in _texts(message) and all(p["name"] != "pay_bill" for p in _postbacks(message).values())
     part_paid = cards.invoice_message(replace(DETAIL, summary=replace(CURRENT, paid=D("100.00"), outstanding=D("11437.50"))),
-                                      profile=TENANT)
+                                      profile=TENANT, pdf_url=INVOICE_PDF)
     assert "ชำระบางส่วน" in _texts(part_paid)
     fresh = cards.invoice_message(InvoiceDetail(summary=CURRENT, lines=DETAIL.lines[:1], credit_notes=(), payments=()),
-                                  profile=TENANT)
+                                  profile=TENANT, pdf_url=INVOICE_PDF)
     _assert_valid(fresh)
     texts = _texts(fresh)
     assert "รอชำระ" in texts and "การชำระเงิน" not in texts and "หักใบลดหนี้" not in texts and "ชำระแล้ว" not in texts
@@ -173,8 +177,9 @@ def test_bill_shows_the_qr_amount_payee_references_and_how_to_pay():
     hero = message["contents"]["hero"]
     assert hero["url"] == QR_URL and hero["aspectRatio"] == "1:1"
     texts = _texts(message)
-    assert {"17,327.50 บาท", "บจก. ศูนย์การค้าชุมชนสุขใจ", "ชำระบิลผ่าน Thai QR", "เลขอ้างอิง 1"} <= set(texts)
-    assert "เลขอ้างอิง 2" not in texts
+    assert {"17,327.50 บาท", "บจก. ศูนย์การค้าชุมชนสุขใจ", "ชำระบิลผ่าน Thai QR", "รหัสลูกค้า"} <= set(texts)
+    # ref1 is the customer code: shown once, under the name residents know
+    assert texts.count("T0001") == 1 and "เลขอ้างอิง 1" not in texts and "เลขอ้างอิง 2" not in texts
     assert {"INV-2570-000098", "5,790.00", "INV-2570-000145", "11,537.50"} <= set(texts)
     assert any("เปิดแอปธนาคาร" in t for t in texts)
     assert _uris(message)["บันทึกรูป QR"] == QR_URL
@@ -188,8 +193,17 @@ def test_bill_for_one_invoice_by_promptpay_keeps_the_invoice_for_the_slip():
     texts = _texts(message)
     assert "พร้อมเพย์" in texts and "เลขอ้างอิง 1" not in texts and "INV-2570-000098" not in texts
     assert _postbacks(message)["แนบสลิป"] == {"action": "intent", "name": "send_slip", "invoice": "145"}
-    with_ref2 = cards.bill_message(_request(ref2="INV2570000145", invoice_id=145), profile=TENANT, qr_url=QR_URL)
-    assert {"เลขอ้างอิง 2", "INV2570000145"} <= set(_texts(with_ref2))
+    with_ref2 = _texts(cards.bill_message(_request(ref2="INV2570000145", invoice_id=145, invoices=(CURRENT,)),
+                                          profile=TENANT, qr_url=QR_URL))
+    # ref2 is the invoice number the card lists already
+    assert with_ref2.count("INV-2570-000145") == 1 and "INV2570000145" not in with_ref2
+    assert "เลขอ้างอิง 2" not in with_ref2
+
+
+def test_bill_shows_references_that_say_something_else():
+    texts = _texts(cards.bill_message(_request(ref1="BS0000123412345678", ref2="X2569"), profile=TENANT,
+                                      qr_url=QR_URL))
+    assert {"เลขอ้างอิง 1", "BS0000123412345678", "เลขอ้างอิง 2", "X2569", "T0001"} <= set(texts)
 
 
 PDF = "https://suk-jai.example.co.th/r/51.pdf?sig=abc"
@@ -223,6 +237,39 @@ def test_receipts_history_is_a_list_with_pdf_links_details_and_pages():
     assert more == [{"action": "intent", "name": "receipts", "page": "2"}]
     second = cards.receipts_message(receipts, profile=TENANT, pdf_url=lambda r: PDF, page=2)
     assert len(second["contents"]["contents"]) == 2
+
+
+def test_receipts_of_a_period_keep_the_period_on_the_next_page():
+    receipts = [replace(RECEIPT, id=n, number=f"RC-2570-{n:06d}") for n in range(1, 14)]
+    message = cards.receipts_message(receipts, profile=TENANT, pdf_url=lambda r: PDF, title="ใบเสร็จรับเงินปี 2569",
+                                     params={"from": "2026-01-01", "to": "2026-12-31"})
+    assert "ใบเสร็จรับเงินปี 2569" in _all_text(message["contents"]["contents"][0])
+    more = [ft.parse_postback(a["data"]) for a in _actions(message["contents"]["contents"][-1])]
+    assert more == [{"action": "intent", "name": "receipts", "page": "2", "from": "2026-01-01", "to": "2026-12-31"}]
+
+
+SWIPE = "ปัดเพื่อดูรายการถัดไป"
+
+
+def _swipe_hints(message: dict[str, Any]) -> list[list[str]]:
+    return [[t for t in _all_text(bubble) if SWIPE in t] for bubble in message["contents"]["contents"]]
+
+
+def test_a_carousel_shows_the_edge_of_its_next_card_and_says_how_many_follow():
+    """Bubbles narrower than a phone (kilo) let LINE show the next one's edge; the
+    first card also says it in words, with the count."""
+    receipts = [replace(RECEIPT, id=n, number=f"RC-2570-{n:06d}") for n in range(1, 14)]
+    pages = [cards.receipts_message(receipts, profile=TENANT, pdf_url=lambda r: PDF, page=n) for n in (1, 2)]
+    accounts = cards.account_message([(SOMJAI, True), (BOONMEE, False)], profile=TENANT)
+    one_account = cards.account_message([(SOMJAI, True)], profile=TENANT)
+    for message in (*pages, accounts, one_account):
+        assert {bubble.get("size") for bubble in message["contents"]["contents"]} == {"kilo"}
+    assert _swipe_hints(pages[0]) == [[f"{SWIPE} (ทั้งหมด 13 ฉบับ)"]] + [[]] * 11
+    assert _swipe_hints(pages[1]) == [[f"{SWIPE} (ทั้งหมด 13 ฉบับ)"], []]
+    assert _swipe_hints(accounts) == [[f"{SWIPE} (เชื่อมไว้ 2 บัญชี)"], [], []]
+    assert _swipe_hints(one_account) == [[f"{SWIPE} (เชื่อมไว้ 1 บัญชี)"], []]  # "เพิ่มบัญชี" follows
+    single = cards.receipts_message(receipts[:1], profile=TENANT, pdf_url=lambda r: PDF)
+    assert _swipe_hints(single) == [[]]  # nothing follows, nothing to swipe to
 
 
 def test_no_receipts_is_a_polite_text():

@@ -50,7 +50,7 @@ def _long_item(n: int) -> dict[str, Any]:
 LONG_CONTEXTS: dict[str, dict[str, Any]] = {
     "help_menu": {"services": [{"label": "แจ้งชำระภาษี/ค่าขยะ", "data": ft.intent_data("tax_fee_notice")}] * 14},
     "emergency": {},
-    "greeting": {"display_name": "นางสาวประภัสสร ศรีสุวรรณวงศ์ 🌸", "consent_version": "2570-12", "policy_url": "https://smartservice.example.go.th/privacy"},
+    "greeting": {"display_name": "นางสาวประภัสสร ศรีสุวรรณวงศ์ 🌸", "notices": "ใบแจ้งหนี้ ใบเสร็จรับเงิน", "consent_version": "2570-12", "policy_url": "https://smartservice.example.go.th/privacy"},
     "list_carousel": {"title": LONG_TITLE, **ft.page([_long_item(n) for n in range(40)], 1, intent="news")},
     "confirmation": {
         "question": "ยืนยันการยื่นคำร้องขอใช้น้ำประปาเพิ่มเติมสำหรับอาคารพาณิชย์ ใช่หรือไม่",
@@ -112,6 +112,7 @@ LONG_CONTEXTS.update({
                       "receipt_number": "BS-RC-2570-000123"} for _ in range(10)],
         "payments_more": 4, "credit_notes": [_credit_note_row(n) for n in range(6)], "credit_notes_more": 2,
         "pay_data": ft.intent_data("pay_bill", invoice=9_000_123), "statement_data": ft.intent_data("check_balance"),
+        "pdf_url": "https://bot.example.co.th/web/invoices/9000123.pdf?c=9000001&exp=1767225600&sig=" + "f" * 64,
     },
     "bill": {
         "qr_url": "https://smartservice.example.go.th/pay/qr/BS00001234.png?exp=1798761600&sig=" + "f" * 64,
@@ -138,6 +139,12 @@ LONG_CONTEXTS.update({
                   {"label": "ธนาคาร", "value": "ธนาคารเพื่อการเกษตรและสหกรณ์การเกษตร"},
                   {"label": "เลขอ้างอิง", "value": "2027010523595912345678901234"}],
         "resend_data": ft.intent_data("send_slip"), "staff_data": ft.intent_data("talk_to_staff"),
+    },
+    # the signed form link is about 200 characters; a long host and signature still fit
+    "slip_request": {
+        "title": LONG_TITLE, "by_photo": LONG_TEXT, "by_form": LONG_TEXT, "form_label": "กรอกแบบฟอร์มแนบสลิป",
+        "form_url": "https://smartservice.example.go.th/web/slips/new?c=1234567890&u=U" + "f" * 32 + "&exp=1800000000&sig="
+                    + "f" * 64,
     },
 })
 
@@ -289,7 +296,8 @@ def _actions(node: Any) -> list[dict[str, Any]]:
 
 
 def test_greeting_consent_postbacks_carry_the_version():
-    message = ft.render("greeting", {"consent_version": "2569-1&x=1"}, profile=load_profile("tenant"))
+    message = ft.render("greeting", {"notices": "ใบแจ้งหนี้", "consent_version": "2569-1&x=1"},
+                        profile=load_profile("tenant"))
     answers = [ft.parse_postback(a["data"]) for a in _actions(message["contents"]) if a["type"] == "postback"]
     assert answers == [
         {"action": "consent", "v": "2569-1&x=1", "answer": "yes"},

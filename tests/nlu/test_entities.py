@@ -217,3 +217,77 @@ def test_slip_details():
     assert got["amount"] == Decimal("1250.00")
     assert got["date"] == date(2026, 11, 20)
     assert got["time"] == time(14, 5)
+
+
+# Periods residents ask receipts and bills for; they look back (today = Wed 25 Nov 2026).
+OCTOBER, NOVEMBER = (D(2026, 10, 1), D(2026, 10, 31)), (D(2026, 11, 1), D(2026, 11, 30))
+PERIODS = [
+    ("ขอใบเสร็จเดือนที่แล้ว", OCTOBER),
+    ("ใบเสร็จเดือนก่อนค่ะ", OCTOBER),
+    ("บิลเมื่อเดือนที่ผ่านมา", OCTOBER),
+    ("ค่าน้ำเดือนนี้เท่าไหร่", NOVEMBER),
+    ("ใบเสร็จ ต.ค.", OCTOBER),
+    ("ใบเสร็จ ตค", OCTOBER),
+    ("ใบเสร็จเดือนตค", OCTOBER),
+    ("ขอใบเสร็จเดือนตุลาคม", OCTOBER),
+    ("บิลเดือนตุลา", OCTOBER),
+    ("ใบเสร็จ ต.ค. 69", OCTOBER),
+    ("ใบเสร็จตุลา 2569", OCTOBER),
+    ("ใบเสร็จ ต.ค. ๖๙", OCTOBER),
+    ("ใบเสร็จตุลาคม 2026", OCTOBER),
+    ("บิลเดือน 10", OCTOBER),
+    ("บิลเดือน ๑๐/๖๙", OCTOBER),
+    ("ใบเสร็จ พ.ย.", NOVEMBER),
+    # a month not yet begun this year is last year's
+    ("ใบเสร็จ ธ.ค.", (D(2025, 12, 1), D(2025, 12, 31))),
+    ("ใบเสร็จเดือนธันวาคม 2568", (D(2025, 12, 1), D(2025, 12, 31))),
+    ("ใบเสร็จ ก.พ.", (D(2026, 2, 1), D(2026, 2, 28))),
+    ("ใบเสร็จปีนี้", (D(2026, 1, 1), D(2026, 12, 31))),
+    ("ประวัติการจ่ายปีที่แล้ว", (D(2025, 1, 1), D(2025, 12, 31))),
+    ("ใบเสร็จ ปีก่อน", (D(2025, 1, 1), D(2025, 12, 31))),
+    ("ใบเสร็จปี 2568", (D(2025, 1, 1), D(2025, 12, 31))),
+    ("ใบเสร็จปี พ.ศ. ๒๕๖๙", (D(2026, 1, 1), D(2026, 12, 31))),
+    ("ใบเสร็จ 3 เดือนล่าสุด", (D(2026, 8, 25), TODAY)),
+    ("ใบเสร็จ ๓ เดือนที่ผ่านมา", (D(2026, 8, 25), TODAY)),
+    ("ใบเสร็จสามเดือนล่าสุด", (D(2026, 8, 25), TODAY)),
+    ("ขอใบเสร็จย้อนหลังหกเดือน", (D(2026, 5, 25), TODAY)),
+    ("ประวัติการชำระ 12 เดือนย้อนหลัง", (D(2025, 11, 25), TODAY)),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PERIODS, ids=[c[0] for c in PERIODS])
+def test_periods(text, expected):
+    result = parse(text, today=TODAY)
+    period = result.first("period")
+    assert period is not None, f"no period in {text!r}: {result.entities}"
+    assert (period.normalised.start, period.normalised.end) == expected
+    assert result.text[period.start:period.end] == period.value
+    assert not [e for e in result.entities if e.type == "amount"], "a year or a count is not money"
+
+
+@pytest.mark.parametrize(("text", "etype"), [
+    ("โอนเมื่อ 15 ธ.ค.", "date"),          # a day of the month, not the month
+    ("ค่าเช่าเดือนละ 5000", "amount"),
+    ("ค่าเช่าเดือน 5000 บาท", "amount"),
+    ("นัดเดือนหน้า", "date"),
+])
+def test_what_is_not_a_period(text, etype):
+    result = parse(text, today=TODAY)
+    assert result.first("period") is None, result.entities
+    assert result.first(etype) is not None, result.entities
+
+
+@pytest.mark.parametrize("text", ["ติดต่อมา 2 ปีที่แล้ว", "นัดสองทุ่มครึ่ง", "ขอเบอร์ตคม."])
+def test_no_period_inside_words_or_counts(text):
+    assert parse(text, today=TODAY).first("period") is None
+
+
+def test_periods_across_a_year_boundary():
+    assert parse("ใบเสร็จเดือนที่แล้ว", today=D(2027, 1, 10)).first("period").normalised == (
+        D(2026, 12, 1), D(2026, 12, 31))
+    assert parse("ใบเสร็จ 3 เดือนล่าสุด", today=D(2026, 5, 31)).first("period").normalised == (
+        D(2026, 2, 28), D(2026, 5, 31))
+
+
+def test_a_period_is_json():
+    assert parse("ใบเสร็จ ต.ค.", today=TODAY).to_dict()["entities"][0]["normalised"] == ["2026-10-01", "2026-10-31"]

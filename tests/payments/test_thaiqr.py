@@ -43,7 +43,7 @@ def _fields(tree):
 
 
 @pytest.mark.parametrize("vector", [v for v in VECTORS if v["kind"] == "promptpay_anyid" and v["expected_valid"]
-                                    and v.get("target")], ids=_id)
+                                    and v.get("target") and v.get("id_checksum_ok", True)], ids=_id)
 def test_our_promptpay_payload_decodes_like_every_vector(vector):
     amount = None if vector["amount"] is None else str(vector["amount"])
     ours = parse_payload(promptpay_payload(vector["target"], amount))
@@ -64,6 +64,29 @@ def test_slip_mini_qr_vectors(vector):
     slip = read_slip(vector["payload"])
     assert (slip.sending_bank, slip.trans_ref) == (expected["sendingBank"], expected["transRef"])
     assert slip_payload(slip.sending_bank, slip.trans_ref) == vector["payload"]
+
+
+WRONG_CHECK_DIGIT = [v for v in VECTORS if v.get("id_checksum_ok") is False]
+
+
+@pytest.mark.parametrize("vector", WRONG_CHECK_DIGIT, ids=_id)
+def test_published_ids_with_a_wrong_check_digit_are_read_and_flagged(vector):
+    payment = read_payment(vector["payload"])
+    expected_amount = None if vector["amount"] is None else Decimal(str(vector["amount"])).quantize(Decimal("0.01"))
+    assert (payment.proxy_type, payment.proxy, payment.amount) == (
+        "national_id", vector["target"].replace("-", ""), expected_amount)
+    assert payment.id_checksum_ok is False
+    with pytest.raises(ThaiQRError, match="check digit"):
+        promptpay_payload(vector["target"], expected_amount)
+
+
+def test_the_flag_is_raised_only_for_a_wrong_check_digit():
+    assert len({v["target"].replace("-", "") for v in WRONG_CHECK_DIGIT}) >= 3
+    good_id = read_payment(promptpay_payload(_valid_id("110370004568")))
+    assert (good_id.proxy_type, good_id.id_checksum_ok) == ("national_id", True)
+    assert read_payment(promptpay_payload("0812345678")).id_checksum_ok is True
+    assert read_payment(bill_payment_payload("012345678901200", "T0001")).id_checksum_ok is True
+    assert read_payment(promptpay_payload("012345678901234")).id_checksum_ok is True  # e-wallet: no check digit
 
 
 def test_truemoney_ewallet_reads_as_ewallet():

@@ -29,9 +29,10 @@ def _texts(menu: rich_menus.MenuDefinition) -> list[str]:
 
 
 @pytest.mark.parametrize(("profile_name", "keys", "guest", "member"), [
-    ("tenant", ["guest", "customer"], "guest", "customer"),
+    ("tenant", ["tenant-guest", "customer"], "tenant-guest", "customer"),
     ("waterworks", ["guest", "water-user", "water-services"], "guest", "water-user"),
-    ("municipality", ["municipality", "municipality-account"], "municipality", "municipality"),
+    ("municipality", ["municipality", "municipality-member", "municipality-account", "municipality-member-account"],
+     "municipality", "municipality-member"),
     ("cooperative", ["cooperative"], "cooperative", "cooperative"),
 ])
 def test_menus_follow_the_profile_modules(profile_name, keys, guest, member):
@@ -48,6 +49,41 @@ def test_seed_menus_are_there():
                                              "แจ้งชำระภาษี/ค่าขยะ", "ข่าวสาร", "e-Service"]
     assert "จองคิวออนไลน์" in _texts(menus["cooperative"]) and "คิวของฉัน" in _texts(menus["cooperative"])
     assert {"ลงทะเบียน", "ติดต่อเจ้าหน้าที่", "เบอร์ฉุกเฉิน", "ข่าวสาร"} == set(_texts(menus["guest"]))
+    # seed 000: a tenant enters the system from the centre's menu entry of this name
+    assert _texts(menus["tenant-guest"])[0] == "ชำระเงิน ค่าเช่าอื่นๆ"
+    assert menus["tenant-guest"].areas[0].label == "ชำระเงิน\nค่าเช่าอื่นๆ"
+
+
+def _reachable(menus: dict, key: str) -> set[str]:
+    """The menu and every menu its tabs lead to, tab after tab."""
+    seen, pending = set(), [key]
+    while pending:
+        menu = menus[pending.pop()]
+        if menu.key not in seen:
+            seen.add(menu.key)
+            pending.extend(alias.removeprefix("ss-") for alias in menu.switch_targets)
+    return seen
+
+
+@pytest.mark.parametrize("profile_name", bundled_profiles())
+def test_a_registered_resident_never_sees_the_register_tile(profile_name):
+    """Registering again from the menu would link yet another account: once registered,
+    no tab leads back to the guest's tiles (more accounts are added from ข้อมูลของฉัน)."""
+    profile = load_profile(profile_name)
+    menus = rich_menus.load_definitions()
+    reachable = _reachable(menus, rich_menus.member_menu(profile).key)
+    intents = {parse_postback(a.action["data"]).get("name") for key in reachable for a in menus[key].areas
+               if a.action["type"] == "postback"}
+    assert "register" not in intents
+    if profile.has("accounts"):
+        assert "account_info" in intents
+
+
+def test_kinds_limit_a_menu_to_its_kind_of_organisation():
+    raw = copy.deepcopy(_raw("tenant-guest"))
+    raw["kinds"] = ["landlord"]
+    assert any("kinds" in p for p in problems(raw, icons=ICON_NAMES, modules=frozenset(modules.switches())))
+    assert rich_menus.guest_menu(load_profile("waterworks")).key == "guest"  # tenant-guest fits on modules alone
 
 
 def test_every_definition_is_a_rich_menu_the_sdk_accepts_unchanged():
@@ -58,7 +94,8 @@ def test_every_definition_is_a_rich_menu_the_sdk_accepts_unchanged():
 
 def test_tabs_switch_between_each_other_and_mark_the_active_one():
     menus = rich_menus.load_definitions()
-    for root, tab in (("municipality", "municipality-account"), ("water-user", "water-services")):
+    for root, tab in (("municipality", "municipality-account"), ("municipality-member", "municipality-member-account"),
+                      ("water-user", "water-services")):
         for key, other in ((root, tab), (tab, root)):
             switches = [a.action for a in menus[key].areas if a.tab]
             assert [s["richMenuAliasId"] for s in switches].count(f"ss-{other}") == 1

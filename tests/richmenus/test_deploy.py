@@ -44,15 +44,15 @@ def test_deploy_twice_leaves_one_menu_per_definition_and_aliases_right(line):
     first = rich_menus.deploy(profile, api_base=line, access_token=TOKEN, timeout=5)
     second = rich_menus.deploy(profile, api_base=line, access_token=TOKEN, timeout=5)
 
-    assert first.created == ["municipality", "municipality-account"] and first.reused == []
-    assert second.created == [] and second.reused == ["municipality", "municipality-account"]
+    keys = ["municipality", "municipality-member", "municipality-account", "municipality-member-account"]
+    assert first.created == keys and first.reused == []
+    assert second.created == [] and second.reused == keys
     assert second.menus == first.menus and second.deleted_menus == []
     state = _state(line)
     ours = _ours(state)
-    assert sorted(ours) == ["municipality", "municipality-account"] and len(state["richmenus"]) == 2
+    assert sorted(ours) == sorted(keys) and len(state["richmenus"]) == 4
     assert all(m["hasImage"] for m in state["richmenus"])
-    assert state["aliases"] == {"ss-municipality": first.menus["municipality"],
-                                "ss-municipality-account": first.menus["municipality-account"]}
+    assert state["aliases"] == {f"ss-{key}": first.menus[key] for key in keys}
     assert state["default"] == first.menus["municipality"]
     assert ours["municipality"]["chatBarText"] == "เมนูบริการ"
     # the second run only looked: list, alias list, set default
@@ -106,15 +106,16 @@ def test_cli_deploy_prints_progress_per_menu_and_render_writes_pngs(line, tmp_pa
     result = runner.invoke(richmenu_cli, ["deploy", "--profile", "tenant", "--api-base", line],
                            env={"LINE_CHANNEL_ACCESS_TOKEN": TOKEN})
     assert result.exit_code == 0, result.output
-    assert "guest: created" in result.output and "customer: created" in result.output
-    assert "default menu: guest" in result.output
+    assert "tenant-guest: created" in result.output and "customer: created" in result.output
+    assert "default menu: tenant-guest" in result.output
     again = runner.invoke(richmenu_cli, ["deploy", "--profile", "tenant", "--api-base", line],
                           env={"LINE_CHANNEL_ACCESS_TOKEN": TOKEN})
     assert "0 created, 2 unchanged" in again.output
     rendered = runner.invoke(richmenu_cli, ["render", "--profile", "municipality", "--out", str(tmp_path)])
     assert rendered.exit_code == 0, rendered.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["richmenu-municipality-account.png",
-                                                          "richmenu-municipality.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "richmenu-municipality-account.png", "richmenu-municipality-member-account.png",
+        "richmenu-municipality-member.png", "richmenu-municipality.png"]
     bad = runner.invoke(richmenu_cli, ["render", "--profile", "nosuch", "--out", str(tmp_path)])
     assert bad.exit_code != 0 and "nosuch" in bad.output
 
