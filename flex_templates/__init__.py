@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from config.profile import OrgProfile
+from thai.phones import format_phone
 
 from .frozen import freeze
 from .limits import ALT_TEXT_MAX, CAROUSEL_MAX_BUBBLES, LimitError, check_message
@@ -64,7 +65,8 @@ def org_scope(profile: OrgProfile) -> dict[str, Any]:
 
 def _org_scope(profile: OrgProfile) -> dict[str, Any]:
     logo = profile.logo if profile.logo and profile.logo.startswith("https://") else None
-    numbers = [{"label": n.label, "number": n.number} for n in profile.emergency_numbers]
+    numbers = [{"label": n.label, "number": n.number, "shown": format_phone(n.number)}
+               for n in profile.emergency_numbers]
     return {
         "name": profile.name,
         "short_name": profile.short_name,
@@ -75,8 +77,7 @@ def _org_scope(profile: OrgProfile) -> dict[str, Any]:
         "text_on_primary": profile.colours.text_on_primary,
         "logo_url": logo,
         "emergency_numbers": numbers,
-        "emergency_summary": " · ".join(f"{n['label']} {n['number']}" for n in numbers),
-        "contacts": [{"label": c.label, "number": c.number} for c in profile.contacts],
+        "emergency_summary": " · ".join(f"{n['label']} {n['shown']}" for n in numbers),
     }
 
 

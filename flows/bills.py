@@ -192,8 +192,13 @@ def _receipts_of_period(turn: Turn, ctx: Context, customer_id: int, period: tupl
     with ctx.db.session() as session:
         found = receipts_between(session, customer_id, max(start, first_day), end)
         code = customer_info(session, customer_id).code
+        others = not found and bool(recent_receipts(session, customer_id, now=ctx.now()))
     if not found:
-        return [m.text(ctx.say("no_receipts_in_period", code=code, period=label)), *([beyond] if older else [])]
+        # Nothing in that month, but the resident may have misremembered it: one tap shows them all.
+        label_all = ctx.say("all_receipts_label", months=HISTORY_MONTHS)
+        all_receipts = [m.qr_postback(label_all, intent_data("receipts"))] if others else []
+        return [m.text(ctx.say("no_receipts_in_period", code=code, period=label), all_receipts),
+                *([beyond] if older else [])]
     page = _number(turn, "page") or 1
     heading = [] if page > 1 else [m.text(ctx.say("receipts_in_period", period=label, count=len(found)))]
     shown = cards.receipts_message(found, profile=ctx.profile, pdf_url=lambda r: _pdf_url(ctx, r), page=page,

@@ -35,3 +35,14 @@ def is_mobile(phone: str) -> bool:
 def mask_phone(phone: str) -> str:
     """For lists and logs: "081-xxx-5678"."""
     return f"{phone[:3]}-xxx-{phone[-4:]}" if len(phone) >= 9 else "x" * len(phone)
+
+
+def format_phone(phone: str) -> str:
+    """As Thai people write it: "081-234-5678", "02-520-1234", "043-123-456"; a short code
+    such as 1669 stays as it is."""
+    if _MOBILE.fullmatch(phone):
+        return f"{phone[:3]}-{phone[3:6]}-{phone[6:]}"
+    if _LANDLINE.fullmatch(phone):
+        area = 2 if phone.startswith("02") else 3  # Bangkok's area code is 02; the provinces' have three digits
+        return f"{phone[:area]}-{phone[area:area + 3]}-{phone[area + 3:]}"
+    return phone

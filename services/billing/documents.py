@@ -28,6 +28,7 @@ from services.documents import data
 from services.documents.billing import invoice_pdf, receipt_pdf
 from services.payments.banks import bank_name
 from thai.money import format_baht, to_money
+from thai.phones import format_phone
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -51,7 +52,7 @@ def write_atomically(target: Path, content: bytes) -> None:
 def organisation(profile: OrgProfile) -> data.Organisation:
     logo = Path(profile.logo) if profile.logo and not profile.logo.startswith(("http://", "https://")) else None
     return data.Organisation(profile.name, profile.address, profile.tax_id,
-                             profile.contacts[0].number if profile.contacts else "", logo)
+                             format_phone(profile.contacts[0].number) if profile.contacts else "", logo)
 
 
 def _line_text(line: ReceiptLine) -> str:

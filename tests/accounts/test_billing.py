@@ -15,7 +15,7 @@ from services.billing.invoices import Line, invoice_detail, issue_invoice, void_
 from services.billing.payments import record_cash_payment, record_payment
 from services.billing.receipts import issue_receipt, months_back, receipt_detail, recent_receipts
 from tests.accounts.helpers import CREDIT_FORMAT, INVOICE_FORMAT, RECEIPT_FORMAT, at, bill, customer
-from thai.phones import mask_phone, normalise_phone
+from thai.phones import format_phone, mask_phone, normalise_phone
 
 TODAY = date(2026, 11, 25)
 
@@ -240,6 +240,13 @@ def test_customer_info_lists_phones_and_contracts(db):
 ])
 def test_phone_numbers_are_normalised(raw, expected):
     assert normalise_phone(raw) == expected
+
+
+@pytest.mark.parametrize("phone, shown", [
+    ("0810000001", "081-000-0001"), ("025201234", "02-520-1234"), ("043123456", "043-123-456"), ("1669", "1669"),
+])
+def test_phones_are_shown_as_thai_people_write_them(phone, shown):
+    assert format_phone(phone) == shown
 
 
 def test_phones_are_masked_for_lists():

@@ -44,13 +44,16 @@ def test_receipts_of_the_month_asked_for(bills):  # noqa: F811
     assert len(receipt_numbers(everything)) == 1
 
     answer = bills.say(user, f"ขอใบเสร็จ{month_of(paid_on)}ค่ะ")
-    assert answer[0]["text"] == f"ใบเสร็จรับเงิน{month_of(paid_on)} 1 ฉบับค่ะ"
+    assert answer[0]["text"] == f"ใบเสร็จรับเงิน{month_of(paid_on)} มี 1 ฉบับค่ะ"
     assert receipt_numbers(answer) == receipt_numbers(everything)
 
-    # a month without one: said politely, nothing else shown
+    # a month without one: said politely, and one tap shows the six months instead
     empty_month = today() - timedelta(days=100) if paid_on.month == today().month else today()
     none = bills.say(user, f"ใบเสร็จ{month_of(empty_month)}")
-    assert [m["text"] for m in none] == [f"ไม่มีใบเสร็จรับเงินของบัญชี T0001 ใน{month_of(empty_month)}ค่ะ"]
+    assert [m["text"] for m in none] == [f"ไม่มีใบเสร็จรับเงินของบัญชี T0001 ใน{month_of(empty_month)} ค่ะ"]
+    offer = none[0]["quickReply"]["items"][0]["action"]
+    assert offer["label"] == "ดูใบเสร็จ 6 เดือน"
+    assert receipt_numbers(bills.tap(user, offer["data"], offer["label"])) == receipt_numbers(everything)
 
 
 def test_receipts_older_than_six_months_are_asked_of_the_office(bills):  # noqa: F811
@@ -64,7 +67,7 @@ def test_receipts_older_than_six_months_are_asked_of_the_office(bills):  # noqa:
 
     # a period reaching further back shows the six months, and says where the rest is
     year = bills.say(user, "ประวัติการชำระ 12 เดือนล่าสุด")
-    assert "ใบเสร็จรับเงินวันที่" in year[0]["text"] and year[0]["text"].endswith("1 ฉบับค่ะ")
+    assert "ใบเสร็จรับเงินวันที่" in year[0]["text"] and year[0]["text"].endswith("มี 1 ฉบับค่ะ")
     assert len(receipt_numbers(year)) == 1
     assert "ดูย้อนหลังทาง LINE ได้ 6 เดือน" in year[-1]["text"]
     assert f"ถึง {format_thai_date(months_back(today(), 6) - timedelta(days=1))} ขอสำเนา" in year[-1]["text"]
@@ -76,13 +79,13 @@ def test_bills_of_the_month_asked_for(bills):  # noqa: F811
     issued = today() - timedelta(days=35)
     count = sum(1 for days in (65, 35, 5) if (today() - timedelta(days=days)).month == issued.month)
     answer = bills.say(user, f"ขอดูบิล{month_of(issued)}หน่อยค่ะ")
-    assert answer[0]["text"] == f"ใบแจ้งหนี้{month_of(issued)} {count} ฉบับค่ะ"
+    assert answer[0]["text"] == f"ใบแจ้งหนี้{month_of(issued)} มี {count} ฉบับค่ะ"
     cards = [m for m in answer if m["type"] == "flex"]
     assert len(cards) == count and all("INV-" in m["altText"] or "INV-" in texts([m]) for m in cards)
 
     # none in that month: said, then what is owed now
     none = bills.say(user, "ขอดูบิลเดือนมกราคม 2568")
-    assert none[0]["text"] == "ไม่มีใบแจ้งหนี้ของบัญชี T0001 ในเดือนมกราคม 2568ค่ะ ยอดค้างชำระปัจจุบันเป็นดังนี้ค่ะ"
+    assert none[0]["text"] == "ไม่มีใบแจ้งหนี้ของบัญชี T0001 ในเดือนมกราคม 2568 ค่ะ ยอดค้างชำระปัจจุบันเป็นดังนี้ค่ะ"
     assert "22,327.50" in texts([flex_of(none)])
 
 
@@ -95,7 +98,7 @@ def test_the_period_waits_while_the_resident_registers(bills):  # noqa: F811
     bills.say(user, "0810000001")
     bills.say(user, latest_otp(bills, "0810000001"))
     done = bills.tap(user, "action=consent&answer=yes&v=1", "ยินยอม")
-    assert f"ใบเสร็จรับเงิน{month_of(paid_on)} 1 ฉบับค่ะ" in texts(done)
+    assert f"ใบเสร็จรับเงิน{month_of(paid_on)} มี 1 ฉบับค่ะ" in texts(done)
 
 
 def test_a_postback_carries_the_period_and_a_broken_one_shows_the_six_months(bills):  # noqa: F811
@@ -121,7 +124,7 @@ def test_many_bills_in_a_period_are_listed_one_line_each(bills):  # noqa: F811
     user = bills.new_user()
     register(bills, user, "T0003", "0810000003")
     answer = bills.say(user, "ขอดูใบแจ้งหนี้ปี 2568 ทั้งหมด")
-    assert len(answer) == 1 and answer[0]["text"].startswith("ใบแจ้งหนี้ปี 2568 6 ฉบับค่ะ\n• INV-")
+    assert len(answer) == 1 and answer[0]["text"].startswith("ใบแจ้งหนี้ปี 2568 มี 6 ฉบับค่ะ\n• INV-")
     assert answer[0]["text"].count("100.00 บาท") == 6 and answer[0]["text"].count("(เกินกำหนด)") == 6
     opens = [item["action"]["data"] for item in answer[0]["quickReply"]["items"]]
     assert len(opens) == 6

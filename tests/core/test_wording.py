@@ -51,3 +51,13 @@ def test_the_bots_own_address_answers_a_thai_page_with_the_way_to_the_back_offic
     assert answer.status_code == 200 and answer.mimetype == "text/html"
     assert "LINE Official Account" in answer.text and 'href="/admin/login"' in answer.text
     assert "เข้าสู่ระบบหลังบ้านสำหรับเจ้าหน้าที่" in answer.text and answer.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("profile_name", bundled_profiles())
+def test_a_particle_after_a_number_or_a_quote_stands_apart_from_it(profile_name):
+    profile = load_profile(profile_name)
+    said = say("no_receipts_in_period", profile, code="T0001", period="เดือนพฤศจิกายน 2569")
+    assert said.endswith(f"เดือนพฤศจิกายน 2569 {profile.polite_particle}")
+    said = say("not_on_line_yet", profile, service="ติดตามเรื่อง", contacts="สำนักงาน")
+    assert f"ทาง LINE {profile.polite_particle} " in said and said.endswith(f"เจ้าหน้าที่” {profile.polite_particle}")
+    assert say("account_switched", profile, code="T0001", name="ร้านสมใจ").endswith(f"แล้ว{profile.polite_particle}")
